@@ -1,0 +1,125 @@
+"""What every activity widget shares: the Submission it emits and the submit plumbing.
+
+An activity widget is handed its content model, never reads files and never touches the
+store. It emits a :class:`Submission` through ``on_submit(callback)``; the callback (the
+page runtime) commits it and raises if it could not. Only after every callback returned does
+the widget say "saved"; on an exception it says so plainly and keeps the learner's answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from .live_status import LiveStatus
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One attempt at (or one saved state of) an activity, as plain data.
+
+    ``response`` is JSON-serialisable and specific to the activity type; ``items`` holds the
+    per-item outcome of scored activities ({item_id: {"response": ..., "correct": bool}}),
+    which is what facilitators aggregate and researchers export.
+    """
+
+    activity_id: str
+    activity_type: str
+    action: str
+    response: dict[str, Any]
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    score: float | None = None
+    max_score: float | None = None
+    started_at: datetime = field(default_factory=utcnow)
+    submitted_at: datetime = field(default_factory=utcnow)
+    attempt: int | None = None
+
+    @property
+    def completes(self) -> bool:
+        """Does this submission count towards finishing the activity?"""
+        return self.action in COMPLETING_ACTIONS
+
+
+# "check" = a scored attempt; "save" = a reflection or rating saved; "solution" = the learner
+# asked to see the answers (recorded, so researchers can tell a checked sort from a revealed one)
+COMPLETING_ACTIONS = frozenset({"check", "save", "solution"})
+
+SubmitCallback = Callable[[Submission], Any]
+
+
+class SaveFailed(RuntimeError):
+    """Raised by a submit callback when the answer could not be stored."""
+
+
+class ActivityView(w.VBox):
+    """Base class for the composite widget of one activity."""
+
+    activity_type: str = ""
+
+    def __init__(self, content, **kwargs):
+        self.content = content
+        self._callbacks: list[SubmitCallback] = []
+        self._started_at = utcnow()
+        self.status = LiveStatus()
+        super().__init__(**kwargs)
+        self.add_class("course-activity")
+        self.add_class(f"course-activity-{self.activity_type}")
+
+    # -- events ------------------------------------------------------------------
+
+    def on_submit(self, callback: SubmitCallback, remove: bool = False) -> None:
+        """Register (or with ``remove=True`` unregister) a callback for submissions."""
+        if remove:
+            self._callbacks.remove(callback)
+        else:
+            self._callbacks.append(callback)
+
+    def emit(self, submission: Submission, saved_message: str = "Saved.") -> bool:
+        """Hand ``submission`` to every callback; report the outcome to the learner.
+
+        Returns True when every callback succeeded. A failing callback leaves the widget's
+        state (the learner's answer) untouched and shows why nothing was saved.
+        """
+        try:
+            for callback in list(self._callbacks):
+                callback(submission)
+        except Exception as exc:  # noqa: BLE001 - any store failure must reach the learner
+            reason = str(exc) or exc.__class__.__name__
+            self.status.say(
+                f"Not saved: {reason}. Your answer is still here; try again in a moment.",
+                tone="error",
+            )
+            return False
+        self.status.say(saved_message, tone="ok")
+        self._started_at = utcnow()
+        return True
+
+    def new_submission(self, action: str, response: dict, **fields) -> Submission:
+        return Submission(
+            activity_id=self.content.id,
+            activity_type=self.activity_type,
+            action=action,
+            response=response,
+            started_at=self._started_at,
+            submitted_at=utcnow(),
+            **fields,
+        )
+
+    # -- resume --------------------------------------------------------------------
+
+    def restore(self, submissions: list[Submission]) -> None:
+        """Rebuild the widget's state from earlier submissions (oldest first)."""
+        raise NotImplementedError
+
+
+def heading(text: str, level: int = 3) -> w.HTML:
+    from ..escape import escape_text
+
+    return w.HTML(f"<h{level} class='course-activity-title'>{escape_text(text)}</h{level}>")

@@ -1,0 +1,221 @@
+"""Pydantic models for the course content in ``data/``.
+
+Every YAML file is validated against these models. Unknown fields are errors
+(``extra="forbid"``) so a typo never silently drops content; each file carries a
+``schema_version`` so the format can evolve.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+PartName = Literal["theory", "practice", "review"]
+PART_NAMES: tuple[str, ...] = ("theory", "practice", "review")
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class Strict(BaseModel):
+    """Base for every content model: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise ValueError(f"duplicate {what} id {ident!r}")
+        seen.add(ident)
+
+
+# --- references -------------------------------------------------------------
+
+
+class Reference(Strict):
+    """One source the course cites."""
+
+    key: Slug
+    citation: Text
+    url: str | None = None
+
+
+class ReferencesFile(Strict):
+    schema_version: Literal[1]
+    references: list[Reference] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _keys_unique(self) -> ReferencesFile:
+        _unique([r.key for r in self.references], "reference")
+        return self
+
+
+# --- activities -------------------------------------------------------------
+
+
+class ActivityBase(Strict):
+    id: Slug
+    part: PartName
+    title: Text
+    instructions: Text | None = None
+
+
+class Category(Strict):
+    id: Slug
+    label: Annotated[str, Field(min_length=1, max_length=40)]
+    description: Text | None = None
+
+
+class SortingItem(Strict):
+    id: Slug
+    text: Text
+    answer: Slug
+    explanation: Text
+    sources: list[Slug] = Field(min_length=1)
+    contested: bool = False
+
+
+class SortingActivity(ActivityBase):
+    """Sort statements into categories (e.g. Coaching / Mentoring / Both)."""
+
+    type: Literal["sorting"]
+    categories: list[Category] = Field(min_length=2, max_length=6)
+    items: list[SortingItem] = Field(min_length=2, max_length=60)
+    shuffle: bool = True
+
+    @model_validator(mode="after")
+    def _answers_are_categories(self) -> SortingActivity:
+        _unique([c.id for c in self.categories], "category")
+        _unique([i.id for i in self.items], "item")
+        known = {c.id for c in self.categories}
+        for n, item in enumerate(self.items):
+            if item.answer not in known:
+                raise ValueError(
+                    f"items[{n}] ({item.id}): answer {item.answer!r} is not one of the "
+                    f"categories {sorted(known)}"
+                )
+        return self
+
+
+class ChoiceOption(Strict):
+    id: Slug
+    text: Text
+    correct: bool = False
+    feedback: Text
+
+
+class ChoiceQuestion(Strict):
+    id: Slug
+    prompt: Text
+    multiple: bool = False
+    options: list[ChoiceOption] = Field(min_length=2, max_length=8)
+    explanation: Text
+    sources: list[Slug] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _has_right_answers(self) -> ChoiceQuestion:
+        _unique([o.id for o in self.options], "option")
+        right = sum(o.correct for o in self.options)
+        if right == 0:
+            raise ValueError(f"question {self.id!r} has no correct option")
+        if right > 1 and not self.multiple:
+            raise ValueError(
+                f"question {self.id!r} has {right} correct options but multiple is false"
+            )
+        return self
+
+
+class ChoiceActivity(ActivityBase):
+    """A short knowledge check: single- or multiple-answer questions."""
+
+    type: Literal["choice"]
+    questions: list[ChoiceQuestion] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> ChoiceActivity:
+        _unique([q.id for q in self.questions], "question")
+        return self
+
+
+class ReflectionActivity(ActivityBase):
+    """Free-text reflection: saved, never graded."""
+
+    type: Literal["reflection"]
+    prompt: Text
+    hints: list[Text] = []
+    max_chars: int = Field(5000, ge=100, le=20000)
+
+
+class LikertStatement(Strict):
+    id: Slug
+    text: Text
+    aligned_to: list[str] = []
+
+
+class SelfAssessmentActivity(ActivityBase):
+    """Likert self-rating, taken before (pre) or after (post) the course."""
+
+    type: Literal["self_assessment"]
+    phase: Literal["pre", "post"]
+    scale: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        min_length=3, max_length=7
+    )
+    statements: list[LikertStatement] = Field(min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> SelfAssessmentActivity:
+        _unique([s.id for s in self.statements], "statement")
+        return self
+
+
+Activity = Annotated[
+    Union[SortingActivity, ChoiceActivity, ReflectionActivity, SelfAssessmentActivity],
+    Field(discriminator="type"),
+]
+
+
+class ModuleFile(Strict):
+    """``data/modules/<slug>.yaml``: one module's activities."""
+
+    schema_version: Literal[1]
+    module: Slug
+    activities: list[Activity] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> ModuleFile:
+        _unique([a.id for a in self.activities], "activity")
+        return self
+
+
+# --- course -------------------------------------------------------------------
+
+
+class ModuleEntry(Strict):
+    slug: Slug
+    number: int = Field(ge=1)
+    title: Text
+    summary: Text
+    minutes: int = Field(ge=5, le=300)
+
+
+class CourseFile(Strict):
+    """``data/course.yaml``: the order and titles of the modules."""
+
+    schema_version: Literal[1]
+    title: Text
+    subtitle: Text | None = None
+    modules: list[ModuleEntry] = Field(min_length=1)
+
+    @field_validator("modules")
+    @classmethod
+    def _numbers_in_order(cls, modules: list[ModuleEntry]) -> list[ModuleEntry]:
+        _unique([m.slug for m in modules], "module")
+        for n, module in enumerate(modules, start=1):
+            if module.number != n:
+                raise ValueError(f"module {module.slug!r} has number {module.number}, expected {n}")
+        return modules

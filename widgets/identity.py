@@ -1,0 +1,121 @@
+"""Who a page is for: the one identity function, plus the formats of tokens and codes.
+
+Under JupyterHub the user is ``JUPYTERHUB_USER``. Otherwise a trainee is identified by an
+unguessable learner token carried in the page's query string (``?learner=…``), never by the
+display name. With preheated Voilà kernels the query string only reaches the kernel after
+``voila.utils.wait_for_request()``, so :func:`request_identity` calls it first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Mapping
+from urllib.parse import parse_qs
+
+# Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or copied from a
+# projector is not ambiguous.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_TYPO_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+TOKEN_LENGTH = 12  # 60 bits: too many to guess online, short enough to type from paper
+SESSION_CODE_LENGTH = 6
+_SESSION_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/1/O/I/L at all for join codes
+
+
+def new_learner_token() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def new_session_code() -> str:
+    return "".join(secrets.choice(_SESSION_ALPHABET) for _ in range(SESSION_CODE_LENGTH))
+
+
+def normalise_token(raw: str | None) -> str | None:
+    """Return the canonical token for what a person typed or pasted, or None if malformed."""
+    if not raw:
+        return None
+    cleaned = re.sub(r"[\s\-]", "", raw).upper().translate(_TYPO_FIXES)
+    if len(cleaned) != TOKEN_LENGTH or any(c not in ALPHABET for c in cleaned):
+        return None
+    return cleaned
+
+
+def normalise_session_code(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    cleaned = re.sub(r"[\s\-]", "", raw).upper()
+    if len(cleaned) != SESSION_CODE_LENGTH or any(c not in _SESSION_ALPHABET for c in cleaned):
+        return None
+    return cleaned
+
+
+def format_token(token: str) -> str:
+    """``ABCD-EFGH-JKMN``: easier to copy by hand."""
+    return "-".join(token[i : i + 4] for i in range(0, len(token), 4))
+
+
+@dataclass(frozen=True)
+class RequestIdentity:
+    """What the request says about who is asking and where they want to go."""
+
+    hub_user: str | None = None
+    token: str | None = None  # canonical form, or None
+    raw_token: str | None = None  # what the URL held, kept to explain a bad one
+    session_code: str | None = None
+    raw_session_code: str | None = None
+    module: str | None = None
+    part: str | None = None
+
+    @property
+    def token_was_bad(self) -> bool:
+        return bool(self.raw_token) and self.token is None
+
+
+def parse_query(query: str) -> RequestIdentity:
+    """Parse a page query string such as ``learner=…&module=…&part=…&code=…``."""
+    values = parse_qs(query or "", keep_blank_values=False, max_num_fields=20)
+
+    def first(name: str) -> str | None:
+        got = values.get(name)
+        return got[0][:200] if got else None
+
+    raw_token = first("learner")
+    raw_code = first("code")
+    return RequestIdentity(
+        token=normalise_token(raw_token),
+        raw_token=raw_token,
+        session_code=normalise_session_code(raw_code),
+        raw_session_code=raw_code,
+        module=first("module"),
+        part=first("part"),
+    )
+
+
+def request_identity(environ: Mapping[str, str] | None = None, wait: bool = True) -> RequestIdentity:
+    """The identity of the request this kernel serves.
+
+    ``JUPYTERHUB_USER`` wins when set. Otherwise the query string, read after
+    ``wait_for_request()`` so that a preheated kernel sees the real request.
+    """
+    if wait and environ is None:
+        try:
+            from voila.utils import wait_for_request
+        except ImportError:  # running outside Voilà (JupyterLab, nbclient)
+            pass
+        else:
+            wait_for_request()
+    env = os.environ if environ is None else environ
+    found = parse_query(env.get("QUERY_STRING", ""))
+    hub_user = env.get("JUPYTERHUB_USER") or None
+    if hub_user:
+        return RequestIdentity(
+            hub_user=hub_user,
+            session_code=found.session_code,
+            raw_session_code=found.raw_session_code,
+            module=found.module,
+            part=found.part,
+        )
+    return found
