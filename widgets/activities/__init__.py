@@ -1,0 +1,34 @@
+"""Activity widgets, one module per activity type, and the one way to build them."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .base import COMPLETING_ACTIONS, ActivityView, SaveFailed, Submission
+
+SourcesText = Callable[[list[str]], str]
+
+
+def build_view(content, *, seed: int = 0, sources_text: SourcesText | None = None) -> ActivityView:
+    """The widget for one activity's content model (imports only the type it needs)."""
+    kind = content.type
+    if kind == "sorting":
+        from .sorting import SortingView
+
+        return SortingView(content, seed=seed, sources_text=sources_text)
+    if kind == "choice":
+        from .choice import ChoiceView
+
+        return ChoiceView(content, sources_text=sources_text)
+    if kind == "reflection":
+        from .reflection import ReflectionView
+
+        return ReflectionView(content)
+    if kind == "self_assessment":
+        from .self_assessment import SelfAssessmentView
+
+        return SelfAssessmentView(content)
+    raise ValueError(f"no widget for activity type {kind!r}")
+
+
+__all__ = ["COMPLETING_ACTIONS", "ActivityView", "SaveFailed", "Submission", "build_view"]

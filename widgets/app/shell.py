@@ -1,0 +1,360 @@
+"""The course app: home (join / resume, module map) and every part, in one kernel.
+
+``course/index.ipynb`` calls :func:`preload` (imports and content, done while a preheated
+kernel waits for its trainee) and then :func:`course_app`, which reads who the request is
+for and returns the app widget.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlencode
+
+import ipywidgets as w
+
+from ..activities.live_status import LiveStatus
+from ..content import Course, cached_course
+from ..content.models import PART_NAMES
+from ..escape import escape_text
+from ..identity import RequestIdentity, format_token, request_identity
+from ..page import PageContext, using
+from ..store import ResponseStore, StoreError, UnknownSession
+from .notebook_parts import build_part, read_cells, title_of
+from .progress import PART_LABELS, STATE_WORDS, course_progress, next_part
+from .url_state import UrlState
+
+MAX_NAME = 60
+
+
+def default_course_dir() -> Path:
+    env = os.environ.get("COURSE_NOTEBOOK_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "course"
+
+
+def preload() -> None:
+    """Do the slow, learner-independent work early: imports and loading the content."""
+    cached_course()
+    from ..activities import choice, reflection, self_assessment, sorting  # noqa: F401
+
+
+def _button(description: str, css: str, style: str = "", tooltip: str = "") -> w.Button:
+    button = w.Button(description=description, button_style=style, tooltip=tooltip or description)
+    button.add_class(css)
+    button.layout.width = "auto"
+    return button
+
+
+class CourseApp(w.VBox):
+    """The whole trainee-facing course as one widget tree."""
+
+    def __init__(self, course: Course, store: ResponseStore | None, identity: RequestIdentity,
+                 course_dir: Path | None = None, store_problem: str | None = None):
+        self.course = course
+        self.store = store
+        self.course_dir = course_dir or default_course_dir()
+        self.learner = None
+        self.url = UrlState()
+        self.banner = w.HTML()
+        self.view = w.VBox()
+        self.view.add_class("course-view")
+        self.status = LiveStatus()
+        self._parts_cache: dict[tuple[str, str], w.VBox] = {}
+        self._context: PageContext | None = None
+        super().__init__([self.url, self.banner, self.view])
+        self.add_class("course-app")
+        self.url.observe(self._on_address_change, names="query")
+        if store_problem:
+            self._show_problem(store_problem)
+        else:
+            self._start(identity)
+
+    # -- identity ------------------------------------------------------------------
+
+    def _start(self, identity: RequestIdentity) -> None:
+        if identity.hub_user:
+            self._sign_in(self.store.learner_for_hub_user(identity.hub_user))
+        elif identity.token:
+            learner = self.store.learner_by_token(identity.token)
+            if learner is None:
+                self._go_home_with(
+                    "That resume code was not recognised, so we could not bring back your work. "
+                    "Check it against the one you noted (it has 12 letters and digits), or start "
+                    "afresh below.",
+                    identity,
+                )
+                return
+            self._sign_in(learner)
+        elif identity.token_was_bad:
+            self._go_home_with(
+                "The address had a resume code in the wrong format, so we could not bring back "
+                "your work. Type your code in the Resume box below, or start afresh.",
+                identity,
+            )
+            return
+        if self.learner and identity.module and identity.part and self._part_exists(identity.module, identity.part):
+            self.show_part(identity.module, identity.part)
+        else:
+            self.show_home()
+
+    def _sign_in(self, learner) -> None:
+        self.learner = learner
+        self.store.touch(learner.id)
+        self._context = PageContext(self.course, store=self.store, learner=learner)
+        self._parts_cache.clear()
+
+    def _go_home_with(self, message: str, identity: RequestIdentity | None = None) -> None:
+        self.learner = None
+        self.show_home(message=message, identity=identity)
+
+    def _address(self, module: str | None = None, part: str | None = None) -> str:
+        params: dict[str, str] = {}
+        if self.learner is not None and not self.learner.hub_user:
+            params["learner"] = self.learner.token
+        if module and part:
+            params.update(module=module, part=part)
+        return urlencode(params)
+
+    def _navigate(self, title: str, module: str | None = None, part: str | None = None) -> None:
+        self._suppress_address = True
+        self.url.query = self._address(module, part)
+        self._suppress_address = False
+        self.url.title = f"{title} · {self.course.info.title}"
+        self.url.navigation += 1
+
+    def _on_address_change(self, change) -> None:
+        """Back/forward in the browser: go where the address now says."""
+        if getattr(self, "_suppress_address", False):
+            return
+        from ..identity import parse_query
+
+        wanted = parse_query(change["new"])
+        if self.learner and wanted.module and wanted.part and self._part_exists(wanted.module, wanted.part):
+            self.show_part(wanted.module, wanted.part, push=False)
+        else:
+            self.show_home(push=False)
+
+    # -- views -----------------------------------------------------------------------
+
+    def _show_problem(self, message: str) -> None:
+        self.view.children = [
+            w.HTML(
+                "<h1>The course cannot open right now</h1>"
+                f"<p class='course-error' role='alert'>{escape_text(message)}</p>"
+            )
+        ]
+
+    def show_home(self, message: str | None = None, identity: RequestIdentity | None = None,
+                  push: bool = True) -> None:
+        info = self.course.info
+        header = w.HTML(
+            f"<h1>{escape_text(info.title)}</h1>"
+            + (f"<p class='course-subtitle'>{escape_text(info.subtitle)}</p>" if info.subtitle else "")
+        )
+        rows: list[w.Widget] = [header]
+        if message:
+            alert = w.HTML(f"<p class='course-alert' role='alert'>{escape_text(message)}</p>")
+            rows.append(alert)
+        if self.learner is None:
+            rows += self._join_form(identity)
+        else:
+            rows += self._module_map()
+        self.view.children = rows
+        if push:
+            self._navigate("Home")
+
+    def _join_form(self, identity: RequestIdentity | None) -> list[w.Widget]:
+        intro = w.HTML(
+            "<p>This course helps teachers and school leaders coach and mentor colleagues. "
+            "Each module has three parts: <strong>theory</strong> to read, <strong>practice</strong> "
+            "with activities, and <strong>review</strong> to reflect. You need no account.</p>"
+        )
+        name = w.Text(placeholder="Optional, e.g. Sam", description="Your name",
+                      style={"description_width": "9em"}, layout=w.Layout(width="26em"))
+        name.add_class("course-join-name")
+        code = w.Text(placeholder="Optional, e.g. KX7P2M", description="Session code",
+                      style={"description_width": "9em"}, layout=w.Layout(width="26em"))
+        code.add_class("course-join-code")
+        if identity and identity.raw_session_code:
+            code.value = identity.raw_session_code[:12]
+        start = _button("Start the course", "course-join-start", "primary")
+        join_status = LiveStatus()
+        start.on_click(lambda _b: self.join(name.value, code.value, join_status))
+        join_box = w.VBox([
+            w.HTML("<h2>Start</h2><p>Your name is optional and only shown to a facilitator "
+                   "if you join a live session. Leave the session code empty to work on your own.</p>"),
+            name, code, start, join_status,
+        ])
+        join_box.add_class("course-card")
+        resume_code = w.Text(placeholder="e.g. ABCD-EFGH-JKMN", description="Resume code",
+                             style={"description_width": "9em"}, layout=w.Layout(width="26em"))
+        resume_code.add_class("course-resume-code")
+        resume = _button("Resume", "course-resume-button")
+        resume_status = LiveStatus()
+        resume.on_click(lambda _b: self.resume(resume_code.value, resume_status))
+        resume_box = w.VBox([
+            w.HTML("<h2>Come back to your work</h2><p>Type the resume code you were given, "
+                   "or open the link you bookmarked.</p>"),
+            resume_code, resume, resume_status,
+        ])
+        resume_box.add_class("course-card")
+        return [intro, join_box, resume_box]
+
+    def join(self, display_name: str = "", session_code: str = "", status: LiveStatus | None = None) -> bool:
+        """Create a learner (the Start button) and open the module map."""
+        status = status or self.status
+        display_name = (display_name or "").strip()
+        if len(display_name) > MAX_NAME:
+            status.say(f"That name is {len(display_name)} characters long; please keep it to "
+                       f"{MAX_NAME} or fewer.", tone="error")
+            return False
+        try:
+            learner = self.store.create_learner(display_name=display_name or None,
+                                                session_code=(session_code or "").strip() or None)
+        except UnknownSession:
+            status.say(f"There is no live session with the code “{session_code.strip()}”. Check the "
+                       "code on the screen, or leave the box empty to work on your own.", tone="error")
+            return False
+        except (StoreError, ValueError) as exc:
+            status.say(f"Could not start: {exc}. Please try again.", tone="error")
+            return False
+        self._sign_in(learner)
+        self.show_home()
+        return True
+
+    def resume(self, code: str, status: LiveStatus | None = None) -> bool:
+        """Find a learner by resume code (the Resume button)."""
+        status = status or self.status
+        learner = self.store.learner_by_token(code or "")
+        if learner is None:
+            status.say("That code was not recognised. It has 12 letters and digits, like "
+                       "ABCD-EFGH-JKMN; check it and try again.", tone="error")
+            return False
+        self._sign_in(learner)
+        self.show_home()
+        return True
+
+    def _module_map(self) -> list[w.Widget]:
+        progress = course_progress(
+            self.course,
+            self.store.completed_activities(self.learner.id),
+            self.store.visits(self.learner.id),
+        )
+        total = sum(len(m.parts) for m in progress)
+        done = sum(m.done_parts for m in progress)
+        percent = round(100 * done / total) if total else 0
+        who = escape_text(self.learner.display_name) if self.learner.display_name else "there"
+        token_line = ""
+        if not self.learner.hub_user:
+            token_line = (
+                "<p class='course-resume'>Your resume code is "
+                f"<strong class='course-token'>{format_token(self.learner.token)}</strong>. "
+                "Note it down or bookmark this page to carry on later, on any device.</p>"
+            )
+        summary = w.HTML(
+            f"<p class='course-greeting'>Hello {who}.</p>{token_line}"
+            f"<div class='course-progress' role='progressbar' aria-valuemin='0' aria-valuemax='{total}' "
+            f"aria-valuenow='{done}' aria-label='Course progress'>"
+            f"<div class='course-progress-bar' style='width:{percent}%'></div></div>"
+            f"<p class='course-progress-text'>{done} of {total} parts done ({percent}%).</p>"
+        )
+        rows: list[w.Widget] = [summary]
+        upcoming = next_part(progress)
+        if upcoming is not None:
+            module_title = self.course.module(upcoming.module).entry.title
+            go = _button(f"Continue: {upcoming.label} of “{module_title}”", "course-continue", "primary")
+            go.on_click(lambda _b, p=upcoming: self.show_part(p.module, p.part))
+            rows.append(go)
+        rows.append(w.HTML("<h2>Modules</h2>"))
+        for module in progress:
+            card_rows: list[w.Widget] = [w.HTML(
+                f"<h3>Module {module.number}: {escape_text(module.title)}</h3>"
+                f"<p>{escape_text(module.summary)} <span class='course-minutes'>About {module.minutes} minutes.</span></p>"
+            )]
+            buttons = []
+            for part in module.parts:
+                mark = {"done": "✔ ", "started": "◐ ", "new": ""}[part.state]
+                button = _button(f"{mark}{part.label}: {STATE_WORDS[part.state]}",
+                                 f"course-part-{part.part}", "success" if part.state == "done" else "")
+                button.add_class("course-part-button")
+                button.add_class(f"course-state-{part.state}")
+                button.on_click(lambda _b, p=part: self.show_part(p.module, p.part))
+                buttons.append(button)
+            card_rows.append(w.HBox(buttons, layout=w.Layout(flex_flow="row wrap", gap="0.5em")))
+            card = w.VBox(card_rows)
+            card.add_class("course-card")
+            card.add_class("course-module-card")
+            rows.append(card)
+        return rows
+
+    def _part_exists(self, module: str, part: str) -> bool:
+        return part in PART_NAMES and any(m.slug == module for m in self.course.modules) and \
+            self._part_path(module, part).exists()
+
+    def _part_path(self, module: str, part: str) -> Path:
+        return self.course_dir / module / f"{part}.ipynb"
+
+    def show_part(self, module: str, part: str, push: bool = True) -> None:
+        """Render one part of a module from its notebook, inside this kernel."""
+        if self.learner is None:
+            self._go_home_with("Start or resume first; then your work can be saved.")
+            return
+        if not self._part_exists(module, part):
+            self.show_home(message="That part of the course does not exist; here is the module map.")
+            return
+        self.store.record_visit(self.learner.id, module, part)
+        key = (module, part)
+        if key not in self._parts_cache:
+            with using(self._context):
+                body = w.VBox(build_part(self._part_path(module, part)))
+            body.add_class("course-part-body")
+            self._parts_cache[key] = body
+        entry = self.course.module(module).entry
+        title = title_of(read_cells(self._part_path(module, part)), PART_LABELS[part])
+        self.view.children = [self._part_nav(module, part, entry), self._parts_cache[key],
+                              self._part_footer(module, part)]
+        if push:
+            self._navigate(f"{entry.title}: {title}", module, part)
+
+    def _part_nav(self, module: str, part: str, entry) -> w.Widget:
+        home = _button("← Module map", "course-home-button")
+        home.on_click(lambda _b: self.show_home())
+        crumbs = w.HTML(
+            f"<p class='course-crumbs'>Module {entry.number}: {escape_text(entry.title)} · "
+            f"<strong>{PART_LABELS[part]}</strong> (part {PART_NAMES.index(part) + 1} of 3)</p>"
+        )
+        tabs = []
+        for other in PART_NAMES:
+            label = f"{PART_LABELS[other]}{' (you are here)' if other == part else ''}"
+            tab = _button(label, f"course-tab-{other}", "info" if other == part else "")
+            tab.add_class("course-tab")
+            tab.on_click(lambda _b, o=other: self.show_part(module, o))
+            tabs.append(tab)
+        nav = w.VBox([w.HBox([home, *tabs], layout=w.Layout(flex_flow="row wrap", gap="0.5em")), crumbs])
+        nav.add_class("course-part-nav")
+        return nav
+
+    def _part_footer(self, module: str, part: str) -> w.Widget:
+        index = PART_NAMES.index(part)
+        if index + 1 < len(PART_NAMES):
+            following = PART_NAMES[index + 1]
+            nxt = _button(f"Next: {PART_LABELS[following]} →", "course-next", "primary")
+            nxt.on_click(lambda _b: self.show_part(module, following))
+        else:
+            nxt = _button("Back to the module map", "course-next", "primary")
+            nxt.on_click(lambda _b: self.show_home())
+        footer = w.HBox([nxt])
+        footer.add_class("course-part-footer")
+        return footer
+
+
+def course_app(course_dir: Path | None = None) -> CourseApp:
+    """Build the app for the request this kernel serves (blocks until it arrives if preheated)."""
+    identity = request_identity()
+    course = cached_course()
+    try:
+        store = ResponseStore()
+        store.check_ready()
+    except StoreError as exc:
+        return CourseApp(course, None, identity, course_dir, store_problem=str(exc))
+    return CourseApp(course, store, identity, course_dir)

@@ -1,0 +1,162 @@
+"""What a notebook's code cells call: ``activity("id")`` and ``references("key", ...)``.
+
+A module notebook stays thin: its code cells only name what to show. The same cells run in
+two places:
+
+* inside the course app (``course/index.ipynb``), which renders a part's cells in the
+  trainee's one kernel and sets the :class:`PageContext` (learner, store) while it does;
+* on their own, in JupyterLab, Voilà or a notebook test. Then the context comes from the
+  request: a valid learner token in the URL saves to the store; without one the page is a
+  preview that says plainly that nothing is saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, Iterator
+
+import ipywidgets as w
+
+from .activities import ActivityView, SaveFailed, Submission, build_view
+from .content import Course, cached_course
+from .escape import escape_text
+
+SavedListener = Callable[[str, Submission], None]
+
+
+@dataclass
+class PageContext:
+    """Everything a part's cells need: the course, and where answers go (or why not)."""
+
+    course: Course
+    store: object | None = None  # a widgets.store.ResponseStore
+    learner: object | None = None  # a widgets.store.LearnerInfo
+    preview_reason: str | None = None
+    listeners: list[SavedListener] = field(default_factory=list)
+
+    def sources_text(self, keys: list[str]) -> str:
+        return "; ".join(short_citation(self.course.references[k].citation) for k in keys)
+
+    def seed_for(self, activity_id: str) -> int:
+        """Each learner gets their own, stable order of items."""
+        who = getattr(self.learner, "token", "preview")
+        digest = hashlib.sha256(f"{who}:{activity_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big")
+
+    def build(self, activity_id: str) -> ActivityView:
+        """The activity's widget, restored from earlier answers and wired to the store."""
+        content = self.course.activity(activity_id)
+        module = self.course.module_of(activity_id)
+        view = build_view(content, seed=self.seed_for(activity_id), sources_text=self.sources_text)
+        if self.store is None or self.learner is None:
+            reason = self.preview_reason or "this page is a preview"
+
+            def refuse(_submission: Submission) -> None:
+                raise SaveFailed(reason)
+
+            view.on_submit(refuse)
+            return view
+        view.restore(self.store.submissions(self.learner.id, activity_id))
+
+        def save(submission: Submission) -> None:
+            saved = self.store.save(self.learner, module.slug, content.part, submission)
+            for listener in list(self.listeners):
+                listener(activity_id, saved)
+
+        view.on_submit(save)
+        return view
+
+
+def short_citation(citation: str) -> str:
+    """``Whitmore, J. (1995). Coaching…`` -> ``Whitmore, J. (1995)``: enough to find it below."""
+    cut = citation.find(")")
+    return citation[: cut + 1] if 0 < cut < 120 else citation[:120]
+
+
+_current: ContextVar[PageContext | None] = ContextVar("course_page_context", default=None)
+
+
+@contextmanager
+def using(context: PageContext) -> Iterator[PageContext]:
+    """Run a part's cells with ``context`` (the course app does this)."""
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)
+
+
+@lru_cache(maxsize=1)
+def standalone_context() -> PageContext:
+    """The context of a module notebook opened on its own (not through the course app)."""
+    from .identity import request_identity
+
+    course = cached_course()
+    ident = request_identity()
+    if not ident.token and not ident.hub_user:
+        return PageContext(
+            course,
+            preview_reason="this page was opened on its own, outside the course home, so it is "
+            "only a preview. Open the course home page to save your work",
+        )
+    from .store import ResponseStore, StoreError
+
+    try:
+        store = ResponseStore()
+        store.check_ready()
+        if ident.hub_user:
+            learner = store.learner_for_hub_user(ident.hub_user)
+        else:
+            learner = store.learner_by_token(ident.token)
+    except StoreError as exc:
+        return PageContext(course, preview_reason=f"the course database is unavailable ({exc})")
+    if learner is None:
+        return PageContext(
+            course,
+            preview_reason="the resume code in this page's address was not recognised. Open "
+            "the course home page to start or resume",
+        )
+    return PageContext(course, store=store, learner=learner)
+
+
+def current_context() -> PageContext:
+    return _current.get() or standalone_context()
+
+
+def activity(activity_id: str) -> ActivityView:
+    """Show one activity from ``data/`` (the only thing a notebook's code cell needs)."""
+    context = current_context()
+    view = context.build(activity_id)
+    if context.preview_reason:
+        note = w.HTML(
+            f"<p class='course-preview-note' role='note'>Preview: answers here are not saved "
+            f"because {escape_text(context.preview_reason)}.</p>"
+        )
+        return w.VBox([note, view])
+    return view
+
+
+def references(*keys: str) -> w.HTML:
+    """The reference list for a part, from ``data/references.yaml``."""
+    course = current_context().course
+    unknown = [k for k in keys if k not in course.references]
+    if unknown:
+        raise KeyError(f"unknown reference key(s) {unknown}: add them to data/references.yaml")
+    rows = []
+    for key in keys:
+        ref = course.references[key]
+        link = ""
+        if ref.url:
+            url = escape_text(ref.url)
+            link = f" <a href='{url}' target='_blank' rel='noopener noreferrer'>{url}</a>"
+        rows.append(f"<li>{escape_text(ref.citation)}{link}</li>")
+    box = w.HTML(
+        "<section class='course-references' aria-label='References'>"
+        f"<h2>References</h2><ul>{''.join(rows)}</ul></section>"
+    )
+    box.add_class("course-references-box")
+    return box

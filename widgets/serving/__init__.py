@@ -1,0 +1,177 @@
+"""How the course is served: every runtime knob in one configurable, and the Voilà config.
+
+Each setting has a default, help, and an environment variable, so ``course serve`` needs no
+arguments in a school and every knob can still be turned. Measured reasons for the defaults
+are in ../shared/research/voila-notes.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from traitlets import Bool, Int, Unicode, default
+from traitlets.config import Config, Configurable
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SHARE_DIR = PACKAGE_DIR / "share"
+REPO_DIR = PACKAGE_DIR.parents[1]
+
+# Front-end extensions a trainee page needs. plotly's 4.8 MB bundle is only for the
+# facilitator and research pages (measured: a bare Voilà page pulls 10.2 MB with it).
+TRAINEE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "anywidget")
+CHART_PAGES = re.compile(r"^(facilitator|research)/")
+
+
+def _env(name: str, fallback: Any) -> Any:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return fallback
+    return type(fallback)(value) if not isinstance(fallback, bool) else value.lower() in ("1", "true", "yes")
+
+
+class ServeSettings(Configurable):
+    """Everything ``course serve`` can be told; each also reads a COURSE_* variable."""
+
+    ip = Unicode(help="Address to listen on (COURSE_IP). 0.0.0.0 for a room's network.").tag(config=True)
+    port = Int(help="Port (COURSE_PORT).").tag(config=True)
+    pool_size = Int(
+        help="Preheated kernels kept ready for the course app (COURSE_POOL_SIZE). Each idles at "
+        "about 60 MB; a pool absorbs that many simultaneous arrivals without a cold start."
+    ).tag(config=True)
+    cull_idle_timeout = Int(
+        help="Seconds before an idle kernel whose page is closed is shut down "
+        "(COURSE_CULL_IDLE_TIMEOUT). A kernel outlives its tab, so culling is what frees it; "
+        "kernels with an open page are never culled, so nobody loses a reflection mid-sentence."
+    ).tag(config=True)
+    cull_interval = Int(help="Seconds between culling sweeps (COURSE_CULL_INTERVAL).").tag(config=True)
+    course_dir = Unicode(help="Folder of notebooks Voilà serves (COURSE_NOTEBOOK_DIR).").tag(config=True)
+    db_url = Unicode(help="Database URL (COURSE_DB_URL); empty means SQLite under var/.").tag(config=True)
+    facilitator_key = Unicode(
+        help="Key that unlocks facilitator pages (COURSE_FACILITATOR_KEY); generated and kept "
+        "in var/facilitator-key when unset."
+    ).tag(config=True)
+    compress = Bool(help="gzip responses (COURSE_COMPRESS); assets shrink about 4x.").tag(config=True)
+    show_tracebacks = Bool(False, help="Show Python tracebacks on error pages (never in class).").tag(config=True)
+
+    @default("ip")
+    def _ip(self):
+        return _env("COURSE_IP", "127.0.0.1")
+
+    @default("port")
+    def _port(self):
+        return _env("COURSE_PORT", 8866)
+
+    @default("pool_size")
+    def _pool(self):
+        return _env("COURSE_POOL_SIZE", 4)
+
+    @default("cull_idle_timeout")
+    def _cull(self):
+        return _env("COURSE_CULL_IDLE_TIMEOUT", 900)
+
+    @default("cull_interval")
+    def _cull_interval(self):
+        return _env("COURSE_CULL_INTERVAL", 60)
+
+    @default("course_dir")
+    def _course_dir(self):
+        return _env("COURSE_NOTEBOOK_DIR", str(REPO_DIR / "course"))
+
+    @default("db_url")
+    def _db_url(self):
+        return _env("COURSE_DB_URL", "")
+
+    @default("facilitator_key")
+    def _key(self):
+        return _env("COURSE_FACILITATOR_KEY", "")
+
+    @default("compress")
+    def _compress(self):
+        return _env("COURSE_COMPRESS", True)
+
+    def resolved_facilitator_key(self, var_dir: Path) -> str:
+        """The configured key, or one generated once and kept beside the database."""
+        if self.facilitator_key:
+            return self.facilitator_key
+        path = var_dir / "facilitator-key"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(12)
+        path.write_text(key + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+def page_config_hook(page_config: dict, **kwargs) -> dict:
+    """Load only the front-end extensions a page needs (trainee pages: no plotly)."""
+    notebook_path = str(kwargs.get("notebook_path") or "")
+    if CHART_PAGES.match(notebook_path):
+        return page_config
+    page_config["federated_extensions"] = [
+        ext for ext in page_config.get("federated_extensions", []) if ext.get("name") in TRAINEE_EXTENSIONS
+    ]
+    return page_config
+
+
+def voila_config(settings: ServeSettings) -> Config:
+    """The Voilà configuration for serving the course."""
+    c = Config()
+    c.Voila.ip = settings.ip
+    c.Voila.port = settings.port
+    c.Voila.open_browser = False
+    c.Voila.port_retries = 0
+    c.Voila.tornado_settings = {"compress_response": settings.compress}
+    vc = c.VoilaConfiguration
+    vc.template = "course"
+    vc.theme = "light"
+    vc.strip_sources = True
+    vc.show_tracebacks = settings.show_tracebacks
+    vc.allow_template_override = "NO"  # ?template=<unknown> makes a request hang forever
+    vc.allow_theme_override = "NO"
+    vc.preheat_kernel = settings.pool_size > 0
+    vc.default_pool_size = 0
+    vc.page_config_hook = page_config_hook
+    vc.file_allowlist = [r".*\.(png|jpg|jpeg|gif|svg|webp|mp4|webm|vtt|css)"]
+    if settings.pool_size > 0:
+        c.VoilaKernelManager.kernel_pools_config = {
+            "default": {"pool_size": 0},
+            "index.ipynb": {"pool_size": settings.pool_size},
+        }
+        c.VoilaKernelManager.preheat_denylist = [r"^(?!index\.ipynb$).+"]
+        c.VoilaKernelManager.fill_delay = 0
+    # A kernel lives on after its tab closes (measured): culling frees it.
+    c.MappingKernelManager.cull_idle_timeout = settings.cull_idle_timeout
+    c.MappingKernelManager.cull_interval = settings.cull_interval
+    c.MappingKernelManager.cull_connected = False
+    # IPC instead of TCP ports: a burst of 30 kernel starts raced for ports and one page
+    # then streamed heartbeats forever (measured).
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = ipc_prefix()
+    return c
+
+
+def ipc_prefix() -> str:
+    """Where kernels' IPC sockets go: a short private path (socket paths are length-limited)."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / f"course-ipc-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return str(folder / "k")
+
+
+def kernel_environment(settings: ServeSettings, var_dir: Path) -> dict[str, str]:
+    """Environment every kernel inherits (Voilà starts kernels with the server's)."""
+    env = {
+        "JUPYTER_PATH": os.pathsep.join(filter(None, [str(SHARE_DIR), os.environ.get("JUPYTER_PATH")])),
+        "COURSE_NOTEBOOK_DIR": settings.course_dir,
+        "COURSE_VAR_DIR": str(var_dir),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    if settings.db_url:
+        env["COURSE_DB_URL"] = settings.db_url
+    return env
