@@ -1,0 +1,27 @@
+"""Fixtures shared by every test: where things are, and isolation from the machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+COURSE = REPO / "course"
+OUTPUT = REPO / "test-output"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_runtime(tmp_path, monkeypatch):
+    """Never touch the developer's var/ or database: each test gets its own."""
+    monkeypatch.setenv("COURSE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("COURSE_DB_URL", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
