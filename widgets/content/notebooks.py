@@ -15,7 +15,7 @@ from .loader import ContentError, Course
 from .models import PART_NAMES
 
 
-def _calls(source: str, name: str) -> list[list[object]]:
+def literal_calls(source: str, name: str) -> list[list[object]]:
     """The literal arguments of every call to ``name(...)`` in a code cell."""
     found = []
     for node in ast.walk(ast.parse(source)):
@@ -24,7 +24,7 @@ def _calls(source: str, name: str) -> list[list[object]]:
     return found
 
 
-def _code_cells(path: Path) -> list[tuple[int, str]]:
+def code_cells(path: Path) -> list[tuple[int, str]]:
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -48,10 +48,10 @@ def check_notebooks(course: Course, course_dir: Path | str) -> None:
             path = course_dir / module.slug / f"{part}.ipynb"
             if not path.exists():
                 raise ContentError(path, "", f"missing: every module needs a {part} notebook")
-            for n, source in _code_cells(path):
+            for n, source in code_cells(path):
                 try:
-                    activity_calls = _calls(source, "activity")
-                    reference_calls = _calls(source, "references")
+                    activity_calls = literal_calls(source, "activity")
+                    reference_calls = literal_calls(source, "references")
                 except SyntaxError as exc:
                     raise ContentError(path, f"cells[{n}]", f"Python syntax error: {exc.msg}") from None
                 for args in activity_calls:
