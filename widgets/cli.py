@@ -58,7 +58,7 @@ def cmd_session_new(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serving import ServeSettings, kernel_environment, voila_config
+    from .serving import APP_PATH, ServeSettings, course_voila_class, kernel_environment, voila_config
 
     settings = ServeSettings()
     for name in ("ip", "port", "pool_size"):
@@ -75,13 +75,11 @@ def cmd_serve(args) -> int:
         return 1
     key = settings.resolved_facilitator_key(runtime)
     host = "127.0.0.1" if settings.ip in ("", "0.0.0.0") else settings.ip
-    print(f"\n  Trainees:      http://{host}:{settings.port}/\n"
+    print(f"\n  Trainees:        http://{host}:{settings.port}/{APP_PATH}\n"
           f"  Facilitator key: {key}\n"
           f"  Stop with Ctrl+C.\n", flush=True)
 
-    from voila.app import Voila
-
-    app = Voila(config=voila_config(settings))
+    app = course_voila_class()(config=voila_config(settings))
     app.initialize([settings.course_dir])
     app.start()
     return 0

@@ -22,7 +22,11 @@ REPO_DIR = PACKAGE_DIR.parents[1]
 
 # Front-end extensions a trainee page needs. plotly's 4.8 MB bundle is only for the
 # facilitator and research pages (measured: a bare Voilà page pulls 10.2 MB with it).
-TRAINEE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "anywidget")
+TRAINEE_EXTENSIONS = (
+    "@jupyter-widgets/jupyterlab-manager",
+    "@voila-dashboards/widgets-manager8",  # provides the widget registry Voilà pages need
+    "anywidget",
+)
 CHART_PAGES = re.compile(r"^(facilitator|research)/")
 
 
@@ -175,3 +179,38 @@ def kernel_environment(settings: ServeSettings, var_dir: Path) -> dict[str, str]
     if settings.db_url:
         env["COURSE_DB_URL"] = settings.db_url
     return env
+
+
+APP_PATH = "voila/render/index.ipynb"
+
+
+def course_voila_class():
+    """Voilà, with the home address leading to the course app instead of a file listing."""
+    from jupyter_server.utils import url_path_join
+    from tornado import web
+    from voila.app import Voila
+    from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+    class ToCourseApp(web.RequestHandler):
+        """``/`` and the file tree send trainees to the app, keeping the query string."""
+
+        def get(self, *_args):
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(url_path_join(self.settings.get("base_url", "/"), APP_PATH) + query)
+
+        head = get
+
+    class CourseVoila(Voila):
+        def init_handlers(self):
+            handlers = []
+            for pattern, handler, *rest in super().init_handlers():
+                if handler is TornadoVoilaTreeHandler:
+                    handlers.append((pattern, ToCourseApp))
+                    continue
+                if pattern.endswith("/voila/labextensions/(.*)") and rest:
+                    # extension bundles are content-hashed: let browsers cache them
+                    rest = [{**rest[0], "no_cache_paths": []}]
+                handlers.append((pattern, handler, *rest))
+            return handlers
+
+    return CourseVoila
