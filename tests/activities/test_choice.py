@@ -30,8 +30,10 @@ def test_right_answer_scores_and_explains(view, recorder):
     (sub,) = recorder.got
     assert (sub.activity_type, sub.action, sub.score, sub.max_score) == ("choice", "check", 1.0, 1.0)
     assert sub.items == {"q1": {"response": "a", "correct": True}}
-    assert "Right" in view._feedback["q1"].value
-    assert "ownership matters" in view._feedback["q1"].value
+    shown = view.group.feedback["q1"]
+    assert shown["correct"] is True
+    assert [n["feedback"] for n in shown["notes"]] == ["Yes; ownership matters."]
+    assert "coachee chooses" in shown["explanation"]
 
 
 def test_wrong_answer_says_why_and_shows_the_right_one(view, recorder):
@@ -39,10 +41,10 @@ def test_wrong_answer_says_why_and_shows_the_right_one(view, recorder):
     view.on_submit(recorder)
     view.choose("q1", "b")
     view.submit()
-    feedback = view._feedback["q1"].value
-    assert "Not quite" in feedback
-    assert "telling, not coaching" in feedback  # feedback of the chosen option
-    assert "ownership matters" in feedback  # and of the right one
+    notes = " ".join(n["feedback"] for n in view.group.feedback["q1"]["notes"])
+    assert view.group.feedback["q1"]["correct"] is False
+    assert "telling, not coaching" in notes  # feedback of the chosen option
+    assert "ownership matters" in notes  # and of the right one
     assert recorder.got[0].items["q1"]["correct"] is False
 
 
@@ -53,7 +55,7 @@ def test_failed_save_keeps_the_answer(view):
     assert view.submit() is False
     assert view.status.message.startswith("Not saved: database is locked")
     assert view.status.tone == "error"
-    assert view._inputs["q1"].value == "a"
+    assert view.group.values == {"q1": ["a"]}
 
 
 def test_restore_shows_last_answers(demo_course, view, recorder):
@@ -63,8 +65,8 @@ def test_restore_shows_last_answers(demo_course, view, recorder):
     view.submit()
     again = ChoiceView(demo_course.activity("demo-check"))
     again.restore(recorder.got)
-    assert again._inputs["q1"].value == "b"
-    assert "Not quite" in again._feedback["q1"].value
+    assert again.group.values == {"q1": ["b"]}
+    assert again.group.feedback["q1"]["correct"] is False
 
 
 def test_logic_refuses_unknown_and_multiple(demo_course):
@@ -74,3 +76,11 @@ def test_logic_refuses_unknown_and_multiple(demo_course):
         logic.choose("q1", ["z"])
     with pytest.raises(ValueError, match="only one option"):
         logic.choose("q1", ["a", "b"])
+
+
+def test_answers_from_the_page_update_the_logic(view, recorder):
+    """When the page sends a choice (the trait), is it used for marking?"""
+    view.on_submit(recorder)
+    view.group.values = {"q1": ["a"]}
+    assert view.submit() is True
+    assert recorder.got[0].score == 1.0

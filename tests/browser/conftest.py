@@ -141,7 +141,12 @@ class Trainee:
         folder = OUTPUT / "screenshots"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        # Voilà scrolls inside #rendered_cells, so grow the viewport to the content's height
+        size = self.page.viewport_size
+        height = self.page.evaluate("document.querySelector('#rendered_cells').scrollHeight")
+        self.page.set_viewport_size({"width": size["width"], "height": min(max(height, 400), 12000)})
+        self.page.screenshot(path=str(path))
+        self.page.set_viewport_size(size)
         return path
 
     def close(self) -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pathlib import Path
+
+import anywidget
 import ipywidgets as w
+import traitlets
 
 from ..content.models import ChoiceActivity, ChoiceQuestion
 from ..escape import escape_text
@@ -55,6 +59,21 @@ class ChoiceLogic:
         raise ValueError(f"unknown question {question_id!r}")
 
 
+class ChoiceGroup(anywidget.AnyWidget):
+    """Every question of a knowledge check as native fieldsets, in one widget."""
+
+    _esm = Path(__file__).parent / "static" / "choice.js"
+    questions = traitlets.List(traitlets.Dict(), help="[{id, prompt, hint, multiple, options: [{id, text}]}].").tag(sync=True)
+    values = traitlets.Dict(help="Question id to the list of chosen option ids.").tag(sync=True)
+    feedback = traitlets.Dict(help="Question id to {correct, explanation, notes, sources}, after Check.").tag(sync=True)
+
+
+def _hint(question: ChoiceQuestion) -> str:
+    if question.multiple and "all that apply" not in question.prompt.lower():
+        return "Choose all that apply."
+    return ""
+
+
 class ChoiceView(ActivityView):
     """A knowledge check: every question, a Check button and explained feedback."""
 
@@ -64,64 +83,41 @@ class ChoiceView(ActivityView):
         super().__init__(content, **kwargs)
         self.logic = ChoiceLogic(content)
         self._sources_text = sources_text or (lambda keys: ", ".join(keys))
-        self._inputs: dict[str, object] = {}
-        self._feedback: dict[str, w.HTML] = {}
+        self.group = ChoiceGroup(
+            questions=[
+                {
+                    "id": q.id,
+                    "prompt": q.prompt,
+                    "hint": _hint(q),
+                    "multiple": q.multiple,
+                    "options": [{"id": o.id, "text": o.text} for o in q.options],
+                }
+                for q in content.questions
+            ]
+        )
+        self.group.observe(self._sync, names="values")
         rows: list[w.Widget] = [heading(content.title)]
         if content.instructions:
             rows.append(w.HTML(f"<p>{escape_text(content.instructions)}</p>"))
-        for number, question in enumerate(content.questions, start=1):
-            rows.append(self._question_box(number, question))
         self.check_button = w.Button(description="Check answers", button_style="primary")
         self.check_button.add_class("course-check")
         self.check_button.on_click(lambda _b: self.submit())
-        rows += [self.check_button, self.status]
+        rows += [self.group, self.check_button, self.status]
         self.children = rows
 
-    def _question_box(self, number: int, question: ChoiceQuestion) -> w.VBox:
-        hint = " (choose all that apply)" if question.multiple else ""
-        prompt = w.HTML(
-            f"<p class='course-question'><strong>{number}.</strong> "
-            f"{escape_text(question.prompt)}{escape_text(hint)}</p>"
-        )
-        labels = [(o.text, o.id) for o in question.options]
-        if question.multiple:
-            boxes = [w.Checkbox(value=False, description=o.text, indent=False) for o in question.options]
-            for box, option in zip(boxes, question.options):
-                box.observe(lambda _c, q=question.id: self._sync(q), names="value")
-                box.option_id = option.id
-            control = w.VBox(boxes)
-            self._inputs[question.id] = boxes
-        else:
-            control = w.RadioButtons(options=labels, value=None, layout=w.Layout(width="auto"))
-            control.observe(lambda _c, q=question.id: self._sync(q), names="value")
-            self._inputs[question.id] = control
-        feedback = w.HTML("")
-        feedback.add_class("course-feedback")
-        self._feedback[question.id] = feedback
-        box = w.VBox([prompt, control, feedback])
-        box.add_class("course-question-box")
-        return box
-
-    def _sync(self, question_id: str) -> None:
-        self.logic.choose(question_id, self._chosen(question_id))
-
-    def _chosen(self, question_id: str) -> tuple[str, ...]:
-        control = self._inputs[question_id]
-        if isinstance(control, list):
-            return tuple(box.option_id for box in control if box.value)
-        return (control.value,) if control.value else ()
+    def _sync(self, change) -> None:
+        for question_id, chosen in change["new"].items():
+            try:
+                self.logic.choose(question_id, chosen)
+            except ValueError as exc:  # a tampered or stale message from the page
+                self.status.say(f"That answer could not be used: {exc}", tone="error")
 
     # -- public triggers (used by the button and by tests) -------------------------
 
     def choose(self, question_id: str, *option_ids: str) -> None:
         """Select options as a learner would."""
         self.logic.choose(question_id, option_ids)
-        control = self._inputs[question_id]
-        if isinstance(control, list):
-            for box in control:
-                box.value = box.option_id in option_ids
-        else:
-            control.value = option_ids[0] if option_ids else None
+        self.group.values = {**self.group.values, question_id: list(option_ids)}
 
     def submit(self) -> bool:
         """Mark every question, show why, and emit one submission."""
@@ -147,19 +143,20 @@ class ChoiceView(ActivityView):
         return self.emit(submission, f"Saved. {score} of {len(results)} right; the notes explain each answer.")
 
     def _show(self, results: list[QuestionResult]) -> None:
+        feedback = {}
         for question, result in zip(self.content.questions, results):
-            verdict = "✔ Right." if result.correct else "✘ Not quite."
-            chosen_notes = "".join(
-                f"<li><em>{escape_text(o.text)}</em>: {escape_text(o.feedback)}</li>"
+            notes = [
+                {"option": o.text, "feedback": o.feedback}
                 for o in question.options
                 if o.id in result.chosen or (o.correct and not result.correct)
-            )
-            self._feedback[question.id].value = (
-                f"<div class='course-verdict' data-correct='{str(result.correct).lower()}'>"
-                f"<strong>{verdict}</strong> {escape_text(question.explanation)}"
-                f"<ul>{chosen_notes}</ul>"
-                f"<p class='course-source'>Source: {escape_text(self._sources_text(question.sources))}</p></div>"
-            )
+            ]
+            feedback[question.id] = {
+                "correct": result.correct,
+                "explanation": question.explanation,
+                "notes": notes,
+                "sources": self._sources_text(question.sources),
+            }
+        self.group.feedback = feedback
 
     def restore(self, submissions: list[Submission]) -> None:
         checks = [s for s in submissions if s.action == "check"]
@@ -167,9 +164,8 @@ class ChoiceView(ActivityView):
             return
         answers = checks[-1].response.get("answers", {})
         for question in self.content.questions:
-            chosen = tuple(answers.get(question.id, ()))
             try:
-                self.choose(question.id, *chosen)
+                self.choose(question.id, *answers.get(question.id, ()))
             except ValueError:
                 continue  # content changed since; leave that question unanswered
         if not self.logic.unanswered():

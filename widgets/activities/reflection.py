@@ -49,8 +49,8 @@ class ReflectionView(ActivityView):
         self.save_button.add_class("course-save")
         self.save_button.on_click(lambda _b: self.submit())
         limit = w.HTML(
-            f"<p class='course-note'>Only you and, if you join a live session, your facilitator "
-            f"can read this. It is never graded. Up to {content.max_chars:,} characters.</p>"
+            f"<p class='course-note'>It is never graded. If you joined a live session, your "
+            f"facilitator can read it. Up to {content.max_chars:,} characters.</p>"
         )
         rows += [self.text, limit, self.save_button, self.status]
         self.children = rows
