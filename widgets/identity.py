@@ -94,19 +94,40 @@ def parse_query(query: str) -> RequestIdentity:
     )
 
 
+def wait_for_request(timeout: float = 24 * 3600) -> None:
+    """In a preheated Voilà kernel, block until a page request arrives and take its variables.
+
+    This does what ``voila.utils.wait_for_request()`` does, without importing ``voila``:
+    that import pulls in jupyter_server and jsonschema and cost 7 s of CPU per kernel here
+    (measured with cProfile), which a class arriving together would queue behind. Outside a
+    preheated kernel (JupyterLab, nbclient, a kernel started per request) it returns at once.
+    """
+    if os.environ.get("VOILA_PREHEAT") != "True":
+        return
+    import json
+
+    from websockets.sync.client import connect
+
+    protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
+    host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    port = os.environ.get("VOILA_APP_PORT", "8866")
+    base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
+    kernel_id = os.environ.get("VOILA_KERNEL_ID", "")
+    url = f"{protocol}://{host}:{port}{base}voila/query/{kernel_id}"
+    with connect(url, open_timeout=10, close_timeout=1) as socket:
+        info = socket.recv(timeout=timeout)
+    for key, value in json.loads(info).items():
+        os.environ[key] = value
+
+
 def request_identity(environ: Mapping[str, str] | None = None, wait: bool = True) -> RequestIdentity:
     """The identity of the request this kernel serves.
 
     ``JUPYTERHUB_USER`` wins when set. Otherwise the query string, read after
-    ``wait_for_request()`` so that a preheated kernel sees the real request.
+    :func:`wait_for_request` so that a preheated kernel sees the real request.
     """
     if wait and environ is None:
-        try:
-            from voila.utils import wait_for_request
-        except ImportError:  # running outside Voilà (JupyterLab, nbclient)
-            pass
-        else:
-            wait_for_request()
+        wait_for_request()
     env = os.environ if environ is None else environ
     found = parse_query(env.get("QUERY_STRING", ""))
     hub_user = env.get("JUPYTERHUB_USER") or None

@@ -146,7 +146,8 @@ def voila_config(settings: ServeSettings) -> Config:
             "default": {"pool_size": 0},
             "index.ipynb": {"pool_size": settings.pool_size},
         }
-        c.VoilaKernelManager.preheat_denylist = [r"^(?!index\.ipynb$).+"]
+        # (no preheat_denylist: Voilà matches it against absolute paths, so a pattern meant
+        # for "everything but index.ipynb" also denied the app; pool size 0 does the job)
         c.VoilaKernelManager.fill_delay = 0
     # A kernel lives on after its tab closes (measured): culling frees it.
     c.MappingKernelManager.cull_idle_timeout = settings.cull_idle_timeout
@@ -154,18 +155,11 @@ def voila_config(settings: ServeSettings) -> Config:
     c.MappingKernelManager.cull_connected = False
     # IPC instead of TCP ports: a burst of 30 kernel starts raced for ports and one page
     # then streamed heartbeats forever (measured).
+    # Each kernel's sockets are named after its own connection file (jupyter_client's default
+    # for IPC); one shared prefix made concurrent kernels collide ("Invalid Signature").
     c.KernelManager.transport = "ipc"
-    c.KernelManager.ip = ipc_prefix()
     return c
 
-
-def ipc_prefix() -> str:
-    """Where kernels' IPC sockets go: a short private path (socket paths are length-limited)."""
-    import tempfile
-
-    folder = Path(tempfile.gettempdir()) / f"course-ipc-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return str(folder / "k")
 
 
 def kernel_environment(settings: ServeSettings, var_dir: Path) -> dict[str, str]:
@@ -212,5 +206,12 @@ def course_voila_class():
                     rest = [{**rest[0], "no_cache_paths": []}]
                 handlers.append((pattern, handler, *rest))
             return handlers
+
+        def listen(self):
+            # Voilà applies tornado_settings after the Application exists, too late for
+            # compress_response to take effect, so add tornado's gzip transform here.
+            if self.tornado_settings.get("compress_response"):
+                self.app.add_transform(web.GZipContentEncoding)
+            super().listen()
 
     return CourseVoila
