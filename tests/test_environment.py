@@ -21,8 +21,11 @@ def test_environment_matches_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     wanted = dict(requirement(s) for s in project["dependencies"])
     env = yaml.safe_load((REPO / "environment.yml").read_text())
-    conda = dict(requirement(s.replace("=", "==", 1) if re.match(r"^[\w\-]+=[^=<>]", s) else s)
-                 for s in env["dependencies"] if isinstance(s, str))
+    conda = dict(
+        requirement(s.replace("=", "==", 1) if re.match(r"^[\w\-]+=[^=<>]", s) else s)
+        for s in env["dependencies"]
+        if isinstance(s, str)
+    )
     assert len(wanted) >= 10
     missing = {name: spec for name, spec in wanted.items() if name not in conda}
     assert not missing, f"in pyproject.toml but not environment.yml: {missing}"

@@ -48,7 +48,12 @@ def run(path, env_query=""):
     nb = nbformat.read(path, as_version=4)
     os.environ["QUERY_STRING"] = env_query
     try:
-        NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=120,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
     finally:
         os.environ.pop("QUERY_STRING", None)
     return nb
@@ -57,7 +62,8 @@ def run(path, env_query=""):
 def widget_views(nb) -> int:
     return sum(
         1
-        for cell in nb.cells if cell.cell_type == "code"
+        for cell in nb.cells
+        if cell.cell_type == "code"
         for out in cell.get("outputs", [])
         if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
     )
@@ -67,7 +73,9 @@ def widget_views(nb) -> int:
 def test_notebook_runs_as_preview(path, kernel_env):
     """Does the notebook run without error on its own (no learner: a preview) and show widgets?"""
     nb = run(path)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
     assert not errors, errors
     assert widget_views(nb) >= 1
     if path.name != "index.ipynb":
@@ -81,9 +89,15 @@ def widget_state(nb) -> str:
     return state
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != "index.ipynb"], ids=lambda p: p.parent.name + "/" + p.name)
+@pytest.mark.parametrize(
+    "path",
+    [p for p in NOTEBOOKS if p.name != "index.ipynb"],
+    ids=lambda p: p.parent.name + "/" + p.name,
+)
 def test_module_notebook_runs_for_a_learner(path, kernel_env):
     """With a learner's token in the query string, does the part run with saving enabled?"""
     nb = run(path, env_query=f"learner={kernel_env.token}")
-    assert "error" not in [o.output_type for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert "error" not in [
+        o.output_type for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    ]
     assert "Preview: answers here are not saved" not in widget_state(nb)

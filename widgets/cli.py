@@ -25,8 +25,10 @@ def _validate(data_dir: Path, course_dir: Path) -> int:
         print(f"Content error: {exc}", file=sys.stderr)
         return 1
     activities = sum(len(m.file.activities) for m in course.modules)
-    print(f"Content OK: {len(course.modules)} module(s), {activities} activities, "
-          f"{len(course.references)} references.")
+    print(
+        f"Content OK: {len(course.modules)} module(s), {activities} activities, "
+        f"{len(course.references)} references."
+    )
     return 0
 
 
@@ -40,7 +42,9 @@ def cmd_db_upgrade(args) -> int:
     try:
         with ResponseStore(args.db_url or None) as store:
             store.upgrade()
-            print(f"Database ready: {store.url.render_as_string(hide_password=True) if hasattr(store.url, 'render_as_string') else store.url}")
+            print(
+                f"Database ready: {store.url.render_as_string(hide_password=True) if hasattr(store.url, 'render_as_string') else store.url}"
+            )
     except StoreError as exc:
         print(f"Database error: {exc}", file=sys.stderr)
         return 1
@@ -58,7 +62,13 @@ def cmd_session_new(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serving import APP_PATH, ServeSettings, course_voila_class, kernel_environment, voila_config
+    from .serving import (
+        APP_PATH,
+        ServeSettings,
+        course_voila_class,
+        kernel_environment,
+        voila_config,
+    )
 
     settings = ServeSettings()
     for name in ("ip", "port", "pool_size"):
@@ -75,9 +85,12 @@ def cmd_serve(args) -> int:
         return 1
     key = settings.resolved_facilitator_key(runtime)
     host = "127.0.0.1" if settings.ip in ("", "0.0.0.0") else settings.ip
-    print(f"\n  Trainees:        http://{host}:{settings.port}/{APP_PATH}\n"
-          f"  Facilitator key: {key}\n"
-          f"  Stop with Ctrl+C.\n", flush=True)
+    print(
+        f"\n  Trainees:        http://{host}:{settings.port}/{APP_PATH}\n"
+        f"  Facilitator key: {key}\n"
+        f"  Stop with Ctrl+C.\n",
+        flush=True,
+    )
 
     app = course_voila_class()(config=voila_config(settings))
     app.initialize([settings.course_dir])
@@ -90,15 +103,24 @@ def main(argv: list[str] | None = None) -> int:
     repo = Path(__file__).resolve().parents[1]
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="validate the content, prepare the database and serve the course")
+    p = sub.add_parser(
+        "serve", help="validate the content, prepare the database and serve the course"
+    )
     p.add_argument("--ip", default=None, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default 8866)")
-    p.add_argument("--pool-size", dest="pool_size", type=int, default=None,
-                   help="preheated kernels for the course app (0 disables preheating)")
+    p.add_argument(
+        "--pool-size",
+        dest="pool_size",
+        type=int,
+        default=None,
+        help="preheated kernels for the course app (0 disables preheating)",
+    )
     p.add_argument("--data", default=str(default_data_dir()), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("validate", help="check data/ and the notebooks; name the file and field of any mistake")
+    p = sub.add_parser(
+        "validate", help="check data/ and the notebooks; name the file and field of any mistake"
+    )
     p.add_argument("--data", default=str(default_data_dir()))
     p.add_argument("--course", default=os.environ.get("COURSE_NOTEBOOK_DIR", str(repo / "course")))
     p.set_defaults(func=cmd_validate)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import parse_qs
 
 # Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or copied from a
@@ -120,7 +120,9 @@ def wait_for_request(timeout: float = 24 * 3600) -> None:
         os.environ[key] = value
 
 
-def request_identity(environ: Mapping[str, str] | None = None, wait: bool = True) -> RequestIdentity:
+def request_identity(
+    environ: Mapping[str, str] | None = None, wait: bool = True
+) -> RequestIdentity:
     """The identity of the request this kernel serves.
 
     ``JUPYTERHUB_USER`` wins when set. Otherwise the query string, read after

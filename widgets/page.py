@@ -13,11 +13,11 @@ two places:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterator
 
 import ipywidgets as w
 

@@ -28,7 +28,12 @@ def test_right_answer_scores_and_explains(view, recorder):
     view.choose("q1", "a")
     assert view.submit() is True
     (sub,) = recorder.got
-    assert (sub.activity_type, sub.action, sub.score, sub.max_score) == ("choice", "check", 1.0, 1.0)
+    assert (sub.activity_type, sub.action, sub.score, sub.max_score) == (
+        "choice",
+        "check",
+        1.0,
+        1.0,
+    )
     assert sub.items == {"q1": {"response": "a", "correct": True}}
     shown = view.group.feedback["q1"]
     assert shown["correct"] is True

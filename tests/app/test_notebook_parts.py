@@ -10,7 +10,9 @@ from widgets.app.notebook_parts import build_part, read_cells, render_markdown, 
 
 
 def write_notebook(path, cells):
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
     return path
 
 
@@ -30,12 +32,24 @@ def test_run_code_returns_last_expression():
 
 def test_build_part(tmp_path):
     """Does a part become prose widgets and the widgets its code cells return?"""
-    path = write_notebook(tmp_path / "theory.ipynb", [
-        {"cell_type": "markdown", "metadata": {}, "source": ["# Theory: a title\n", "Some *prose*."]},
-        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": "import ipywidgets as w\nw.Button(description='hi')"},
-        {"cell_type": "markdown", "metadata": {}, "source": "   "},
-    ])
+    path = write_notebook(
+        tmp_path / "theory.ipynb",
+        [
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": ["# Theory: a title\n", "Some *prose*."],
+            },
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+                "source": "import ipywidgets as w\nw.Button(description='hi')",
+            },
+            {"cell_type": "markdown", "metadata": {}, "source": "   "},
+        ],
+    )
     children = build_part(path)
     assert len(children) == 2
     assert "<em>prose</em>" in children[0].value

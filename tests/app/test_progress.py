@@ -34,6 +34,8 @@ def test_opened_is_started_and_all_activities_is_done():
 def test_everything_done():
     """When every activity is done, is there no next part?"""
     course = load_course(VALID)
-    progress = course_progress(course, {"demo-check", "demo-sort", "demo-reflect", "demo-rate"}, set())
+    progress = course_progress(
+        course, {"demo-check", "demo-sort", "demo-reflect", "demo-rate"}, set()
+    )
     assert states(progress) == ["done", "done", "done"]
     assert next_part(progress) is None

@@ -50,12 +50,17 @@ class Server:
         self.log_path = var_dir / "serve.log"
         var_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "JUPYTERHUB_"))}
-        env.update(COURSE_VAR_DIR=str(var_dir), COURSE_PORT=str(self.port), COURSE_POOL_SIZE=str(pool_size))
+        env.update(
+            COURSE_VAR_DIR=str(var_dir), COURSE_PORT=str(self.port), COURSE_POOL_SIZE=str(pool_size)
+        )
         env.update(extra_env or {})
-        self._log = open(self.log_path, "w")
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "widgets.cli", "serve"],
-            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         self._wait_ready()
 
@@ -144,7 +149,9 @@ class Trainee:
         # Voilà scrolls inside #rendered_cells, so grow the viewport to the content's height
         size = self.page.viewport_size
         height = self.page.evaluate("document.querySelector('#rendered_cells').scrollHeight")
-        self.page.set_viewport_size({"width": size["width"], "height": min(max(height, 400), 12000)})
+        self.page.set_viewport_size(
+            {"width": size["width"], "height": min(max(height, 400), 12000)}
+        )
         self.page.screenshot(path=str(path))
         self.page.set_viewport_size(size)
         return path

@@ -19,7 +19,10 @@ def test_first_visit_weight(trainee):
     received: dict[str, int] = {}
     urls: dict[str, str] = {}
     encodings: dict[str, str] = {}
-    cdp.on("Network.loadingFinished", lambda e: received.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: received.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
 
     def on_response(event):
         urls[event["requestId"]] = event["response"]["url"]
@@ -35,14 +38,18 @@ def test_first_visit_weight(trainee):
     assert total <= MAX_FIRST_VISIT, f"first visit pulled {total / 1e6:.1f} MB"
     assert not [u for u in urls.values() if "plotly" in u], "trainee pages must not load plotly"
     scripts = [r for r, u in urls.items() if u.endswith(".js") and received.get(r, 0) > 20_000]
-    assert scripts and all(encodings[r] == "gzip" for r in scripts), "large scripts are not compressed"
+    assert scripts and all(encodings[r] == "gzip" for r in scripts), (
+        "large scripts are not compressed"
+    )
 
 
 @pytest.mark.parametrize("query", ["template=nope", "theme=nope"])
 def test_overrides_do_not_hang(server, query):
     """Does an unknown ?template= or ?theme= get an answer instead of a request that hangs?"""
     try:
-        with urllib.request.urlopen(f"{server.url}voila/render/index.ipynb?{query}", timeout=60) as response:
+        with urllib.request.urlopen(
+            f"{server.url}voila/render/index.ipynb?{query}", timeout=60
+        ) as response:
             body = response.read()
     except urllib.error.HTTPError as error:
         body = error.read()

@@ -34,7 +34,9 @@ def join(trainee, name="Sam"):
 
 
 def focused(page, attribute: str = "class") -> str:
-    return page.evaluate(f"document.activeElement && (document.activeElement.getAttribute('{attribute}') || '')")
+    return page.evaluate(
+        f"document.activeElement && (document.activeElement.getAttribute('{attribute}') || '')"
+    )
 
 
 def tab_to(page, css_class: str, limit: int = 80) -> None:
@@ -76,7 +78,9 @@ def test_keyboard_only_sort_check_and_reload(trainee, sort_content):
             wrong_on_purpose = item_id
             answer = next(c for c in numbers if c != answer)
         page.keyboard.press(numbers[answer])
-        page.locator(f".sort-column[data-category-id='{answer}'] .sort-card[data-item-id='{item_id}']").wait_for()
+        page.locator(
+            f".sort-column[data-category-id='{answer}'] .sort-card[data-item-id='{item_id}']"
+        ).wait_for()
     assert page.locator(".sort-pile .sort-card").count() == 0
 
     tab_to(page, "sort-check")
@@ -96,12 +100,17 @@ def test_keyboard_only_sort_check_and_reload(trainee, sort_content):
     page.locator(".sort-board").wait_for()
     for item_id, answer in answers.items():
         placed = "mentoring" if item_id == wrong_on_purpose and answer != "mentoring" else None
-        column = page.locator(f".sort-card[data-item-id='{item_id}']").locator("xpath=ancestor::*[@data-category-id][1]")
+        column = page.locator(f".sort-card[data-item-id='{item_id}']").locator(
+            "xpath=ancestor::*[@data-category-id][1]"
+        )
         if item_id != wrong_on_purpose:
             assert column.get_attribute("data-category-id") == answer
         elif placed:
             assert column.get_attribute("data-category-id") != answer
-    assert page.locator(f".sort-entry[data-item-id='{wrong_on_purpose}']").get_attribute("data-result") == "wrong"
+    assert (
+        page.locator(f".sort-entry[data-item-id='{wrong_on_purpose}']").get_attribute("data-result")
+        == "wrong"
+    )
 
 
 def test_reflection_is_text_not_code_and_survives_reload(trainee):
@@ -116,7 +125,9 @@ def test_reflection_is_text_not_code_and_survives_reload(trainee):
     page.locator(".course-activity-reflection .course-status", has_text="Saved").wait_for()
     trainee.reload()
     box = page.locator(".course-reflection-text textarea")
-    page.wait_for_function("document.querySelector('.course-reflection-text textarea').value.length > 0")
+    page.wait_for_function(
+        "document.querySelector('.course-reflection-text textarea').value.length > 0"
+    )
     assert box.input_value().startswith(HOSTILE)
     assert page.locator("img[src=x]").count() == 0
     assert trainee.dialogs == []
@@ -162,7 +173,7 @@ def test_resume_code_on_another_device(browser, server, trainee):
     other = Trainee(browser, server)
     try:
         other.open()
-        formatted = "-".join(token[i:i + 4] for i in range(0, 12, 4)).lower()
+        formatted = "-".join(token[i : i + 4] for i in range(0, 12, 4)).lower()
         other.page.locator(".course-resume-code input").fill(formatted)
         other.page.locator(".course-resume-button").click()
         other.page.locator(".course-greeting", has_text="Device one").wait_for()
@@ -171,10 +182,13 @@ def test_resume_code_on_another_device(browser, server, trainee):
         other.close()
 
 
-@pytest.mark.parametrize("query, words", [
-    ("learner=ZZZZZZZZZZZZ", "not recognised"),
-    ("learner=%3Cscript%3E", "wrong format"),
-])
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("learner=ZZZZZZZZZZZZ", "not recognised"),
+        ("learner=%3Cscript%3E", "wrong format"),
+    ],
+)
 def test_bad_token_goes_home_with_an_explanation(trainee, query, words):
     """Does an unknown or malformed resume code land on the home page with an explanation?"""
     trainee.open(query)

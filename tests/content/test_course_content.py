@@ -72,6 +72,8 @@ def test_every_reference_is_cited_somewhere(course):
 
 def test_no_vendor_contact_details():
     """Are the vendor's contact details from seed 002 kept out of the course?"""
-    text = " ".join(p.read_text() for p in list(DATA.rglob("*.yaml")) + list(COURSE.rglob("*.ipynb")))
+    text = " ".join(
+        p.read_text() for p in list(DATA.rglob("*.yaml")) + list(COURSE.rglob("*.ipynb"))
+    )
     assert not re.search(r"\(\d{3}\)\s*\d{3}-\d{4}|\d{3}-\d{3}-\d{4}", text)
     assert "@" not in re.sub(r"[\w.+-]+@users\.noreply", "", text) or "mailto" not in text

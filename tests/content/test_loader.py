@@ -38,7 +38,10 @@ def test_valid_content_loads(data_dir):
     assert [m.slug for m in course.modules] == ["demo"]
     assert course.activity("demo-sort").items[1].answer == "mentoring"
     assert course.module_of("demo-rate").slug == "demo"
-    assert [a.id for a in course.module("demo").activities_in("review")] == ["demo-reflect", "demo-rate"]
+    assert [a.id for a in course.module("demo").activities_in("review")] == [
+        "demo-reflect",
+        "demo-rate",
+    ]
     assert course.parts()[:2] == [("demo", "theory"), ("demo", "practice")]
 
 
@@ -82,5 +85,8 @@ def test_modules_numbered_in_order(data_dir):
 
 def test_yaml_path_drops_union_tags():
     """Does the YAML path leave out pydantic's union tag, which authors never write?"""
-    assert yaml_path(("activities", 2, "sorting", "items", 5, "answer")) == "activities[2].items[5].answer"
+    assert (
+        yaml_path(("activities", 2, "sorting", "items", 5, "answer"))
+        == "activities[2].items[5].answer"
+    )
     assert yaml_path(("modules", 0, "slug")) == "modules[0].slug"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,15 @@ VALID = Path(__file__).parent / "valid"
 def notebook(*sources: str, outputs=None) -> str:
     cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Title"}]
     for source in sources:
-        cells.append({"cell_type": "code", "metadata": {}, "execution_count": None,
-                      "outputs": outputs or [], "source": source})
+        cells.append(
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": outputs or [],
+                "source": source,
+            }
+        )
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
@@ -26,9 +32,13 @@ def notebook(*sources: str, outputs=None) -> str:
 def course_dir(tmp_path):
     folder = tmp_path / "course" / "demo"
     folder.mkdir(parents=True)
-    (folder / "theory.ipynb").write_text(notebook('activity("demo-check")', 'references("whitmore-1995")'))
+    (folder / "theory.ipynb").write_text(
+        notebook('activity("demo-check")', 'references("whitmore-1995")')
+    )
     (folder / "practice.ipynb").write_text(notebook('activity("demo-sort")'))
-    (folder / "review.ipynb").write_text(notebook('activity("demo-reflect")\n', 'activity("demo-rate")'))
+    (folder / "review.ipynb").write_text(
+        notebook('activity("demo-reflect")\n', 'activity("demo-rate")')
+    )
     return tmp_path / "course"
 
 
@@ -47,7 +57,11 @@ def test_consistent_notebooks_pass(course, course_dir):
     [
         ("practice", ['activity("nope")'], "unknown activity 'nope'"),
         ("practice", ['activity("demo-check")'], "belongs to demo/theory"),
-        ("practice", ['activity("demo-sort")', 'references("knight-2007")'], "unknown reference 'knight-2007'"),
+        (
+            "practice",
+            ['activity("demo-sort")', 'references("knight-2007")'],
+            "unknown reference 'knight-2007'",
+        ),
         ("practice", ["activity(name)"], "one literal id"),
         ("practice", ["activity("], "syntax error"),
         ("practice", [], "'demo-sort' is never shown"),
@@ -71,13 +85,17 @@ def test_missing_part_notebook(course, course_dir):
 def test_outputs_are_refused(course, course_dir):
     """Is a notebook committed with outputs refused?"""
     out = [{"output_type": "stream", "name": "stdout", "text": "x"}]
-    (course_dir / "demo" / "practice.ipynb").write_text(notebook('activity("demo-sort")', outputs=out))
+    (course_dir / "demo" / "practice.ipynb").write_text(
+        notebook('activity("demo-sort")', outputs=out)
+    )
     with pytest.raises(ContentError, match="has outputs"):
         check_notebooks(course, course_dir)
 
 
 def test_shown_twice(course, course_dir):
     """Is an activity shown in two cells refused?"""
-    (course_dir / "demo" / "practice.ipynb").write_text(notebook('activity("demo-sort")', 'activity("demo-sort")'))
+    (course_dir / "demo" / "practice.ipynb").write_text(
+        notebook('activity("demo-sort")', 'activity("demo-sort")')
+    )
     with pytest.raises(ContentError, match="already shown"):
         check_notebooks(course, course_dir)

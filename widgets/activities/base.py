@@ -8,9 +8,10 @@ the widget say "saved"; on an exception it says so plainly and keeps the learner
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import ipywidgets as w
 
@@ -18,7 +19,7 @@ from .live_status import LiveStatus
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from pathlib import Path
 
 import anywidget
@@ -63,9 +62,13 @@ class ChoiceGroup(anywidget.AnyWidget):
     """Every question of a knowledge check as native fieldsets, in one widget."""
 
     _esm = Path(__file__).parent / "static" / "choice.js"
-    questions = traitlets.List(traitlets.Dict(), help="[{id, prompt, hint, multiple, options: [{id, text}]}].").tag(sync=True)
+    questions = traitlets.List(
+        traitlets.Dict(), help="[{id, prompt, hint, multiple, options: [{id, text}]}]."
+    ).tag(sync=True)
     values = traitlets.Dict(help="Question id to the list of chosen option ids.").tag(sync=True)
-    feedback = traitlets.Dict(help="Question id to {correct, explanation, notes, sources}, after Check.").tag(sync=True)
+    feedback = traitlets.Dict(
+        help="Question id to {correct, explanation, notes, sources}, after Check."
+    ).tag(sync=True)
 
 
 def _hint(question: ChoiceQuestion) -> str:
@@ -136,11 +139,16 @@ class ChoiceView(ActivityView):
         submission = self.new_submission(
             "check",
             response={"answers": {r.question_id: list(r.chosen) for r in results}},
-            items={r.question_id: {"response": ",".join(r.chosen), "correct": r.correct} for r in results},
+            items={
+                r.question_id: {"response": ",".join(r.chosen), "correct": r.correct}
+                for r in results
+            },
             score=float(score),
             max_score=float(len(results)),
         )
-        return self.emit(submission, f"Saved. {score} of {len(results)} right; the notes explain each answer.")
+        return self.emit(
+            submission, f"Saved. {score} of {len(results)} right; the notes explain each answer."
+        )
 
     def _show(self, results: list[QuestionResult]) -> None:
         feedback = {}

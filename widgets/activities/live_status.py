@@ -20,7 +20,9 @@ class LiveStatus(anywidget.AnyWidget):
 
     _esm = _STATIC / "live_status.js"
     message = traitlets.Unicode("", help="Plain text announced to the learner.").tag(sync=True)
-    tone = traitlets.Enum(["info", "ok", "error"], "info", help="Visual style; text says it too.").tag(sync=True)
+    tone = traitlets.Enum(
+        ["info", "ok", "error"], "info", help="Visual style; text says it too."
+    ).tag(sync=True)
 
     def say(self, message: str, tone: str = "info") -> None:
         self.tone = tone

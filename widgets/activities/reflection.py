@@ -36,7 +36,11 @@ class ReflectionView(ActivityView):
         rows.append(w.HTML(f"<p class='course-prompt'>{escape_text(content.prompt)}</p>"))
         if content.hints:
             items = "".join(f"<li>{escape_text(h)}</li>" for h in content.hints)
-            rows.append(w.HTML(f"<div class='course-hints'><p>Prompts if you are stuck:</p><ul>{items}</ul></div>"))
+            rows.append(
+                w.HTML(
+                    f"<div class='course-hints'><p>Prompts if you are stuck:</p><ul>{items}</ul></div>"
+                )
+            )
         self.text = w.Textarea(
             value="",
             placeholder="Write your reflection here. It is saved when you leave the box or press Save.",

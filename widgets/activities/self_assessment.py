@@ -19,8 +19,12 @@ class LikertGrid(anywidget.AnyWidget):
     """Every statement of a self-assessment as a native radio group, in one widget."""
 
     _esm = _STATIC / "likert.js"
-    scale = traitlets.List(traitlets.Unicode(), help="Labels of the scale, lowest first.").tag(sync=True)
-    statements = traitlets.List(traitlets.Dict(), help="[{id, text}] in display order.").tag(sync=True)
+    scale = traitlets.List(traitlets.Unicode(), help="Labels of the scale, lowest first.").tag(
+        sync=True
+    )
+    statements = traitlets.List(traitlets.Dict(), help="[{id, text}] in display order.").tag(
+        sync=True
+    )
     values = traitlets.Dict(help="Statement id to rating (1 = first scale label).").tag(sync=True)
 
     @traitlets.validate("values")
@@ -70,7 +74,9 @@ class SelfAssessmentView(ActivityView):
             response={"phase": self.content.phase, "ratings": values},
             items={sid: {"response": str(v), "correct": None} for sid, v in values.items()},
         )
-        note = f" {missing} statement(s) left unrated; you can come back to them." if missing else ""
+        note = (
+            f" {missing} statement(s) left unrated; you can come back to them." if missing else ""
+        )
         return self.emit(submission, f"Saved {len(values)} rating(s).{note}")
 
     def restore(self, submissions: list[Submission]) -> None:

@@ -56,7 +56,7 @@ def run_code(source: str, filename: str) -> Any:
     exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - authored course content
     if last is None:
         return None
-    return eval(compile(ast.Expression(last.value), filename, "eval"), namespace)  # noqa: S307
+    return eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
 
 
 def title_of(cells: tuple[Cell, ...], fallback: str) -> str:

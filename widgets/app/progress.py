@@ -61,7 +61,9 @@ def course_progress(
             parts.append(PartProgress(module.slug, part, state, done, len(ids)))
         entry = module.entry
         modules.append(
-            ModuleProgress(entry.slug, entry.number, entry.title, entry.summary, entry.minutes, tuple(parts))
+            ModuleProgress(
+                entry.slug, entry.number, entry.title, entry.summary, entry.minutes, tuple(parts)
+            )
         )
     return modules
 

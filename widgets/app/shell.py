@@ -48,8 +48,14 @@ def _button(description: str, css: str, style: str = "", tooltip: str = "") -> w
 class CourseApp(w.VBox):
     """The whole trainee-facing course as one widget tree."""
 
-    def __init__(self, course: Course, store: ResponseStore | None, identity: RequestIdentity,
-                 course_dir: Path | None = None, store_problem: str | None = None):
+    def __init__(
+        self,
+        course: Course,
+        store: ResponseStore | None,
+        identity: RequestIdentity,
+        course_dir: Path | None = None,
+        store_problem: str | None = None,
+    ):
         self.course = course
         self.store = store
         self.course_dir = course_dir or default_course_dir()
@@ -92,7 +98,12 @@ class CourseApp(w.VBox):
                 identity,
             )
             return
-        if self.learner and identity.module and identity.part and self._part_exists(identity.module, identity.part):
+        if (
+            self.learner
+            and identity.module
+            and identity.part
+            and self._part_exists(identity.module, identity.part)
+        ):
             self.show_part(identity.module, identity.part)
         else:
             self.show_home()
@@ -129,7 +140,12 @@ class CourseApp(w.VBox):
         from ..identity import parse_query
 
         wanted = parse_query(change["new"])
-        if self.learner and wanted.module and wanted.part and self._part_exists(wanted.module, wanted.part):
+        if (
+            self.learner
+            and wanted.module
+            and wanted.part
+            and self._part_exists(wanted.module, wanted.part)
+        ):
             self.show_part(wanted.module, wanted.part, push=False)
         else:
             self.show_home(push=False)
@@ -144,12 +160,17 @@ class CourseApp(w.VBox):
             )
         ]
 
-    def show_home(self, message: str | None = None, identity: RequestIdentity | None = None,
-                  push: bool = True) -> None:
+    def show_home(
+        self, message: str | None = None, identity: RequestIdentity | None = None, push: bool = True
+    ) -> None:
         info = self.course.info
         header = w.HTML(
             f"<h1>{escape_text(info.title)}</h1>"
-            + (f"<p class='course-subtitle'>{escape_text(info.subtitle)}</p>" if info.subtitle else "")
+            + (
+                f"<p class='course-subtitle'>{escape_text(info.subtitle)}</p>"
+                if info.subtitle
+                else ""
+            )
         )
         rows: list[w.Widget] = [header]
         if message:
@@ -169,51 +190,85 @@ class CourseApp(w.VBox):
             "Each module has three parts: <strong>theory</strong> to read, <strong>practice</strong> "
             "with activities, and <strong>review</strong> to reflect. You need no account.</p>"
         )
-        name = w.Text(placeholder="Optional, e.g. Sam", description="Your name",
-                      style={"description_width": "9em"}, layout=w.Layout(width="26em"))
+        name = w.Text(
+            placeholder="Optional, e.g. Sam",
+            description="Your name",
+            style={"description_width": "9em"},
+            layout=w.Layout(width="26em"),
+        )
         name.add_class("course-join-name")
-        code = w.Text(placeholder="Optional, e.g. KX7P2M", description="Session code",
-                      style={"description_width": "9em"}, layout=w.Layout(width="26em"))
+        code = w.Text(
+            placeholder="Optional, e.g. KX7P2M",
+            description="Session code",
+            style={"description_width": "9em"},
+            layout=w.Layout(width="26em"),
+        )
         code.add_class("course-join-code")
         if identity and identity.raw_session_code:
             code.value = identity.raw_session_code[:12]
         start = _button("Start the course", "course-join-start", "primary")
         join_status = LiveStatus()
         start.on_click(lambda _b: self.join(name.value, code.value, join_status))
-        join_box = w.VBox([
-            w.HTML("<h2>Start</h2><p>Your name is optional and only shown to a facilitator "
-                   "if you join a live session. Leave the session code empty to work on your own.</p>"),
-            name, code, start, join_status,
-        ])
+        join_box = w.VBox(
+            [
+                w.HTML(
+                    "<h2>Start</h2><p>Your name is optional and only shown to a facilitator "
+                    "if you join a live session. Leave the session code empty to work on your own.</p>"
+                ),
+                name,
+                code,
+                start,
+                join_status,
+            ]
+        )
         join_box.add_class("course-card")
-        resume_code = w.Text(placeholder="e.g. ABCD-EFGH-JKMN", description="Resume code",
-                             style={"description_width": "9em"}, layout=w.Layout(width="26em"))
+        resume_code = w.Text(
+            placeholder="e.g. ABCD-EFGH-JKMN",
+            description="Resume code",
+            style={"description_width": "9em"},
+            layout=w.Layout(width="26em"),
+        )
         resume_code.add_class("course-resume-code")
         resume = _button("Resume", "course-resume-button")
         resume_status = LiveStatus()
         resume.on_click(lambda _b: self.resume(resume_code.value, resume_status))
-        resume_box = w.VBox([
-            w.HTML("<h2>Come back to your work</h2><p>Type the resume code you were given, "
-                   "or open the link you bookmarked.</p>"),
-            resume_code, resume, resume_status,
-        ])
+        resume_box = w.VBox(
+            [
+                w.HTML(
+                    "<h2>Come back to your work</h2><p>Type the resume code you were given, "
+                    "or open the link you bookmarked.</p>"
+                ),
+                resume_code,
+                resume,
+                resume_status,
+            ]
+        )
         resume_box.add_class("course-card")
         return [intro, join_box, resume_box]
 
-    def join(self, display_name: str = "", session_code: str = "", status: LiveStatus | None = None) -> bool:
+    def join(
+        self, display_name: str = "", session_code: str = "", status: LiveStatus | None = None
+    ) -> bool:
         """Create a learner (the Start button) and open the module map."""
         status = status or self.status
         display_name = (display_name or "").strip()
         if len(display_name) > MAX_NAME:
-            status.say(f"That name is {len(display_name)} characters long; please keep it to "
-                       f"{MAX_NAME} or fewer.", tone="error")
+            status.say(
+                f"That name is {len(display_name)} characters long; please keep it to "
+                f"{MAX_NAME} or fewer.",
+                tone="error",
+            )
             return False
         try:
-            learner = self.store.create_learner(display_name=display_name or None,
-                                                session_code=(session_code or "").strip() or None)
+            learner = self.store.create_learner(
+                display_name=display_name or None, session_code=(session_code or "").strip() or None
+            )
         except UnknownSession:
-            status.say(f"There is no live session with the code “{session_code.strip()}”. Check the "
-                       "code on the screen, or leave the box empty to work on your own.", tone="error")
+            status.say(
+                f"There is no live session with the code “{session_code.strip()}”. Check the "
+                "code on the screen, or leave the box empty to work on your own.",
+                tone="error",
+            )
             return False
         except (StoreError, ValueError) as exc:
             status.say(f"Could not start: {exc}. Please try again.", tone="error")
@@ -227,8 +282,11 @@ class CourseApp(w.VBox):
         status = status or self.status
         learner = self.store.learner_by_token(code or "")
         if learner is None:
-            status.say("That code was not recognised. It has 12 letters and digits, like "
-                       "ABCD-EFGH-JKMN; check it and try again.", tone="error")
+            status.say(
+                "That code was not recognised. It has 12 letters and digits, like "
+                "ABCD-EFGH-JKMN; check it and try again.",
+                tone="error",
+            )
             return False
         self._sign_in(learner)
         self.show_home()
@@ -262,20 +320,27 @@ class CourseApp(w.VBox):
         upcoming = next_part(progress)
         if upcoming is not None:
             module_title = self.course.module(upcoming.module).entry.title
-            go = _button(f"Continue: {upcoming.label} of “{module_title}”", "course-continue", "primary")
+            go = _button(
+                f"Continue: {upcoming.label} of “{module_title}”", "course-continue", "primary"
+            )
             go.on_click(lambda _b, p=upcoming: self.show_part(p.module, p.part))
             rows.append(go)
         rows.append(w.HTML("<h2>Modules</h2>"))
         for module in progress:
-            card_rows: list[w.Widget] = [w.HTML(
-                f"<h3>Module {module.number}: {escape_text(module.title)}</h3>"
-                f"<p>{escape_text(module.summary)} <span class='course-minutes'>About {module.minutes} minutes.</span></p>"
-            )]
+            card_rows: list[w.Widget] = [
+                w.HTML(
+                    f"<h3>Module {module.number}: {escape_text(module.title)}</h3>"
+                    f"<p>{escape_text(module.summary)} <span class='course-minutes'>About {module.minutes} minutes.</span></p>"
+                )
+            ]
             buttons = []
             for part in module.parts:
                 mark = {"done": "✔ ", "started": "◐ ", "new": ""}[part.state]
-                button = _button(f"{mark}{part.label}: {STATE_WORDS[part.state]}",
-                                 f"course-part-{part.part}", "success" if part.state == "done" else "")
+                button = _button(
+                    f"{mark}{part.label}: {STATE_WORDS[part.state]}",
+                    f"course-part-{part.part}",
+                    "success" if part.state == "done" else "",
+                )
                 button.add_class("course-part-button")
                 button.add_class(f"course-state-{part.state}")
                 button.on_click(lambda _b, p=part: self.show_part(p.module, p.part))
@@ -288,8 +353,11 @@ class CourseApp(w.VBox):
         return rows
 
     def _part_exists(self, module: str, part: str) -> bool:
-        return part in PART_NAMES and any(m.slug == module for m in self.course.modules) and \
-            self._part_path(module, part).exists()
+        return (
+            part in PART_NAMES
+            and any(m.slug == module for m in self.course.modules)
+            and self._part_path(module, part).exists()
+        )
 
     def _part_path(self, module: str, part: str) -> Path:
         return self.course_dir / module / f"{part}.ipynb"
@@ -300,7 +368,9 @@ class CourseApp(w.VBox):
             self._go_home_with("Start or resume first; then your work can be saved.")
             return
         if not self._part_exists(module, part):
-            self.show_home(message="That part of the course does not exist; here is the module map.")
+            self.show_home(
+                message="That part of the course does not exist; here is the module map."
+            )
             return
         self.store.record_visit(self.learner.id, module, part)
         key = (module, part)
@@ -311,8 +381,11 @@ class CourseApp(w.VBox):
             self._parts_cache[key] = body
         entry = self.course.module(module).entry
         title = title_of(read_cells(self._part_path(module, part)), PART_LABELS[part])
-        self.view.children = [self._part_nav(module, part, entry), self._parts_cache[key],
-                              self._part_footer(module, part)]
+        self.view.children = [
+            self._part_nav(module, part, entry),
+            self._parts_cache[key],
+            self._part_footer(module, part),
+        ]
         if push:
             self._navigate(f"{entry.title}: {title}", module, part)
 
@@ -330,7 +403,9 @@ class CourseApp(w.VBox):
             tab.add_class("course-tab")
             tab.on_click(lambda _b, o=other: self.show_part(module, o))
             tabs.append(tab)
-        nav = w.VBox([w.HBox([home, *tabs], layout=w.Layout(flex_flow="row wrap", gap="0.5em")), crumbs])
+        nav = w.VBox(
+            [w.HBox([home, *tabs], layout=w.Layout(flex_flow="row wrap", gap="0.5em")), crumbs]
+        )
         nav.add_class("course-part-nav")
         return nav
 

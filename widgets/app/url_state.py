@@ -19,4 +19,6 @@ class UrlState(anywidget.AnyWidget):
     _esm = Path(__file__).parent / "static" / "url_state.js"
     query = traitlets.Unicode("", help="The page's query string without '?'.").tag(sync=True)
     title = traitlets.Unicode("", help="document.title for the current view.").tag(sync=True)
-    navigation = traitlets.Int(0, help="Bumped by Python on every new view (focus + scroll).").tag(sync=True)
+    navigation = traitlets.Int(0, help="Bumped by Python on every new view (focus + scroll).").tag(
+        sync=True
+    )

@@ -7,7 +7,7 @@ Every YAML file is validated against these models. Unknown fields are errors
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -174,7 +174,7 @@ class SelfAssessmentActivity(ActivityBase):
 
 
 Activity = Annotated[
-    Union[SortingActivity, ChoiceActivity, ReflectionActivity, SelfAssessmentActivity],
+    SortingActivity | ChoiceActivity | ReflectionActivity | SelfAssessmentActivity,
     Field(discriminator="type"),
 ]
 

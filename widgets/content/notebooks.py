@@ -53,7 +53,9 @@ def check_notebooks(course: Course, course_dir: Path | str) -> None:
                     activity_calls = literal_calls(source, "activity")
                     reference_calls = literal_calls(source, "references")
                 except SyntaxError as exc:
-                    raise ContentError(path, f"cells[{n}]", f"Python syntax error: {exc.msg}") from None
+                    raise ContentError(
+                        path, f"cells[{n}]", f"Python syntax error: {exc.msg}"
+                    ) from None
                 for args in activity_calls:
                     if len(args) != 1 or not isinstance(args[0], str):
                         raise ContentError(path, f"cells[{n}]", "activity() takes one literal id")
@@ -62,7 +64,9 @@ def check_notebooks(course: Course, course_dir: Path | str) -> None:
                         activity = course.activity(activity_id)
                     except KeyError:
                         raise ContentError(
-                            path, f"cells[{n}]", f"unknown activity {activity_id!r} (not in data/modules)"
+                            path,
+                            f"cells[{n}]",
+                            f"unknown activity {activity_id!r} (not in data/modules)",
                         ) from None
                     owner = course.module_of(activity_id)
                     if owner.slug != module.slug or activity.part != part:
@@ -74,14 +78,18 @@ def check_notebooks(course: Course, course_dir: Path | str) -> None:
                         )
                     if activity_id in shown:
                         raise ContentError(
-                            path, f"cells[{n}]", f"activity {activity_id!r} is already shown in {shown[activity_id]}"
+                            path,
+                            f"cells[{n}]",
+                            f"activity {activity_id!r} is already shown in {shown[activity_id]}",
                         )
                     shown[activity_id] = path
                 for args in reference_calls:
                     for key in args:
                         if key not in course.references:
                             raise ContentError(
-                                path, f"cells[{n}]", f"unknown reference {key!r}: add it to references.yaml"
+                                path,
+                                f"cells[{n}]",
+                                f"unknown reference {key!r}: add it to references.yaml",
                             )
         for activity in module.file.activities:
             if activity.id not in shown:

@@ -34,13 +34,19 @@ def _env(name: str, fallback: Any) -> Any:
     value = os.environ.get(name)
     if value is None or value == "":
         return fallback
-    return type(fallback)(value) if not isinstance(fallback, bool) else value.lower() in ("1", "true", "yes")
+    return (
+        type(fallback)(value)
+        if not isinstance(fallback, bool)
+        else value.lower() in ("1", "true", "yes")
+    )
 
 
 class ServeSettings(Configurable):
     """Everything ``course serve`` can be told; each also reads a COURSE_* variable."""
 
-    ip = Unicode(help="Address to listen on (COURSE_IP). 0.0.0.0 for a room's network.").tag(config=True)
+    ip = Unicode(help="Address to listen on (COURSE_IP). 0.0.0.0 for a room's network.").tag(
+        config=True
+    )
     port = Int(help="Port (COURSE_PORT).").tag(config=True)
     pool_size = Int(
         help="Preheated kernels kept ready for the course app (COURSE_POOL_SIZE). Each idles at "
@@ -51,15 +57,25 @@ class ServeSettings(Configurable):
         "(COURSE_CULL_IDLE_TIMEOUT). A kernel outlives its tab, so culling is what frees it; "
         "kernels with an open page are never culled, so nobody loses a reflection mid-sentence."
     ).tag(config=True)
-    cull_interval = Int(help="Seconds between culling sweeps (COURSE_CULL_INTERVAL).").tag(config=True)
-    course_dir = Unicode(help="Folder of notebooks Voilà serves (COURSE_NOTEBOOK_DIR).").tag(config=True)
-    db_url = Unicode(help="Database URL (COURSE_DB_URL); empty means SQLite under var/.").tag(config=True)
+    cull_interval = Int(help="Seconds between culling sweeps (COURSE_CULL_INTERVAL).").tag(
+        config=True
+    )
+    course_dir = Unicode(help="Folder of notebooks Voilà serves (COURSE_NOTEBOOK_DIR).").tag(
+        config=True
+    )
+    db_url = Unicode(help="Database URL (COURSE_DB_URL); empty means SQLite under var/.").tag(
+        config=True
+    )
     facilitator_key = Unicode(
         help="Key that unlocks facilitator pages (COURSE_FACILITATOR_KEY); generated and kept "
         "in var/facilitator-key when unset."
     ).tag(config=True)
-    compress = Bool(help="gzip responses (COURSE_COMPRESS); assets shrink about 4x.").tag(config=True)
-    show_tracebacks = Bool(False, help="Show Python tracebacks on error pages (never in class).").tag(config=True)
+    compress = Bool(help="gzip responses (COURSE_COMPRESS); assets shrink about 4x.").tag(
+        config=True
+    )
+    show_tracebacks = Bool(
+        False, help="Show Python tracebacks on error pages (never in class)."
+    ).tag(config=True)
 
     @default("ip")
     def _ip(self):
@@ -117,7 +133,9 @@ def page_config_hook(page_config: dict, **kwargs) -> dict:
     if CHART_PAGES.match(notebook_path):
         return page_config
     page_config["federated_extensions"] = [
-        ext for ext in page_config.get("federated_extensions", []) if ext.get("name") in TRAINEE_EXTENSIONS
+        ext
+        for ext in page_config.get("federated_extensions", [])
+        if ext.get("name") in TRAINEE_EXTENSIONS
     ]
     return page_config
 
@@ -161,11 +179,12 @@ def voila_config(settings: ServeSettings) -> Config:
     return c
 
 
-
 def kernel_environment(settings: ServeSettings, var_dir: Path) -> dict[str, str]:
     """Environment every kernel inherits (Voilà starts kernels with the server's)."""
     env = {
-        "JUPYTER_PATH": os.pathsep.join(filter(None, [str(SHARE_DIR), os.environ.get("JUPYTER_PATH")])),
+        "JUPYTER_PATH": os.pathsep.join(
+            filter(None, [str(SHARE_DIR), os.environ.get("JUPYTER_PATH")])
+        ),
         "COURSE_NOTEBOOK_DIR": settings.course_dir,
         "COURSE_VAR_DIR": str(var_dir),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
