@@ -28,7 +28,7 @@ if [ -z "${COURSE_TEST_PG_URL:-}" ]; then
   echo "Note: COURSE_TEST_PG_URL is not set, so the PostgreSQL variants are skipped (they fail in CI)."
 fi
 
-"$BIN/ruff" check widgets tests bench
+"$BIN/ruff" check .
 
 mkdir -p test-output
 exec "$BIN/python" -m pytest "$@"
