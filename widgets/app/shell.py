@@ -45,6 +45,17 @@ def _button(description: str, css: str, style: str = "", tooltip: str = "") -> w
     return button
 
 
+def _text_field(description: str, placeholder: str, css: str) -> w.Text:
+    field = w.Text(
+        placeholder=placeholder,
+        description=description,
+        style={"description_width": "9em"},
+        layout=w.Layout(width="26em"),
+    )
+    field.add_class(css)
+    return field
+
+
 class CourseApp(w.VBox):
     """The whole trainee-facing course as one widget tree."""
 
@@ -190,20 +201,8 @@ class CourseApp(w.VBox):
             "Each module has three parts: <strong>theory</strong> to read, <strong>practice</strong> "
             "with activities, and <strong>review</strong> to reflect. You need no account.</p>"
         )
-        name = w.Text(
-            placeholder="Optional, e.g. Sam",
-            description="Your name",
-            style={"description_width": "9em"},
-            layout=w.Layout(width="26em"),
-        )
-        name.add_class("course-join-name")
-        code = w.Text(
-            placeholder="Optional, e.g. KX7P2M",
-            description="Session code",
-            style={"description_width": "9em"},
-            layout=w.Layout(width="26em"),
-        )
-        code.add_class("course-join-code")
+        name = _text_field("Your name", "Optional, e.g. Sam", "course-join-name")
+        code = _text_field("Session code", "Optional, e.g. KX7P2M", "course-join-code")
         if identity and identity.raw_session_code:
             code.value = identity.raw_session_code[:12]
         start = _button("Start the course", "course-join-start", "primary")
@@ -222,13 +221,7 @@ class CourseApp(w.VBox):
             ]
         )
         join_box.add_class("course-card")
-        resume_code = w.Text(
-            placeholder="e.g. ABCD-EFGH-JKMN",
-            description="Resume code",
-            style={"description_width": "9em"},
-            layout=w.Layout(width="26em"),
-        )
-        resume_code.add_class("course-resume-code")
+        resume_code = _text_field("Resume code", "e.g. ABCD-EFGH-JKMN", "course-resume-code")
         resume = _button("Resume", "course-resume-button")
         resume_status = LiveStatus()
         resume.on_click(lambda _b: self.resume(resume_code.value, resume_status))
