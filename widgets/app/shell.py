@@ -45,6 +45,12 @@ def _button(description: str, css: str, style: str = "", tooltip: str = "") -> w
     return button
 
 
+def _button_row(buttons: list[w.Button]) -> w.HBox:
+    row = w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))
+    row.add_class("course-button-row")
+    return row
+
+
 def _text_field(description: str, placeholder: str, css: str) -> w.Text:
     field = w.Text(
         placeholder=placeholder,
@@ -338,7 +344,7 @@ class CourseApp(w.VBox):
                 button.add_class(f"course-state-{part.state}")
                 button.on_click(lambda _b, p=part: self.show_part(p.module, p.part))
                 buttons.append(button)
-            card_rows.append(w.HBox(buttons, layout=w.Layout(flex_flow="row wrap", gap="0.5em")))
+            card_rows.append(_button_row(buttons))
             card = w.VBox(card_rows)
             card.add_class("course-card")
             card.add_class("course-module-card")
@@ -396,9 +402,7 @@ class CourseApp(w.VBox):
             tab.add_class("course-tab")
             tab.on_click(lambda _b, o=other: self.show_part(module, o))
             tabs.append(tab)
-        nav = w.VBox(
-            [w.HBox([home, *tabs], layout=w.Layout(flex_flow="row wrap", gap="0.5em")), crumbs]
-        )
+        nav = w.VBox([_button_row([home, *tabs]), crumbs])
         nav.add_class("course-part-nav")
         return nav
 

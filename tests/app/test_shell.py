@@ -1,0 +1,132 @@
+"""The course app without a browser: join, resume, bad tokens, parts, saving through the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from widgets.app.shell import CourseApp
+from widgets.content import load_course
+from widgets.identity import RequestIdentity, parse_query
+from widgets.store import ResponseStore
+
+from ..conftest import COURSE, DATA
+
+MODULE = "coaching-and-mentoring"
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(DATA)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with ResponseStore(f"sqlite:///{tmp_path / 'app.sqlite'}") as store:
+        store.upgrade()
+        yield store
+
+
+def app_for(course, store, query: str = "", **identity) -> CourseApp:
+    ident = RequestIdentity(**identity) if identity else parse_query(query)
+    return CourseApp(course, store, ident, COURSE)
+
+
+def text_of(app: CourseApp) -> str:
+    return " ".join(
+        getattr(c, "value", "")
+        for c in app.view.children
+        if isinstance(getattr(c, "value", None), str)
+    )
+
+
+def test_new_visitor_sees_join_form(course, store):
+    """Does a visitor without a token get the join form and no learner?"""
+    app = app_for(course, store)
+    assert app.learner is None
+    assert any(
+        "course-join-start" in getattr(b, "_dom_classes", ())
+        for c in app.view.children
+        for b in getattr(c, "children", ())
+    )
+
+
+def test_join_creates_learner_and_puts_token_in_address(course, store):
+    """Does Start create a learner and write only the token (never the name) into the address?"""
+    app = app_for(course, store)
+    assert app.join("Sam", "") is True
+    assert app.learner.display_name == "Sam"
+    assert app.url.query == f"learner={app.learner.token}"
+    assert "Sam" not in app.url.query
+    assert "Hello Sam" in text_of(app)
+
+
+def test_name_too_long_is_refused(course, store):
+    """Is a too-long name refused with the limit, creating nobody?"""
+    app = app_for(course, store)
+    assert app.join("x" * 61, "") is False
+    assert "60 or fewer" in app.status.message
+    assert app.learner is None
+
+
+def test_token_in_address_restores_place(course, store):
+    """Does a refresh with token, module and part open that part for that learner?"""
+    learner = store.create_learner(display_name="Ana")
+    app = app_for(course, store, f"learner={learner.token}&module={MODULE}&part=practice")
+    assert app.learner.id == learner.id
+    assert "part=practice" in app.url.query
+    assert (MODULE, "practice") in store.visits(learner.id)
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("learner=ZZZZZZZZZZZZ", "not recognised"),
+        ("learner=<script>", "wrong format"),
+    ],
+)
+def test_bad_token_goes_home_with_explanation(course, store, query, words):
+    """Does an unknown or malformed token land on the join form with an explanation?"""
+    app = app_for(course, store, query)
+    assert app.learner is None
+    assert words in text_of(app)
+    assert "learner=" not in app.url.query
+
+
+def test_hub_user_needs_no_token(course, store):
+    """Under JupyterHub, is the user signed in without a token in the address?"""
+    app = app_for(course, store, hub_user="jdoe")
+    assert app.learner.hub_user == "jdoe"
+    assert "learner=" not in app.url.query
+
+
+def test_answers_in_a_part_are_saved_and_progress_follows(course, store):
+    """Does an answer given inside a part reach the store, and the map show the part done?"""
+    app = app_for(course, store)
+    app.join("", "")
+    app.show_part(MODULE, "review")
+    body = app._parts_cache[(MODULE, "review")]
+    reflection = next(c for c in body.children if getattr(c, "activity_type", "") == "reflection")
+    reflection.write("Mentored by my head of department in my first year.")
+    rating = next(c for c in body.children if getattr(c, "activity_type", "") == "self_assessment")
+    rating.rate(rating.content.statements[0].id, 4)
+    assert rating.submit() is True
+    assert store.completed_activities(app.learner.id) == {"m1-reflection", "m1-self-assessment-pre"}
+    app.show_home()
+    assert "1 of 3 parts done" in text_of(app)
+
+
+def test_unknown_part_goes_home(course, store):
+    """Does a made-up part in the address show the module map with a message?"""
+    learner = store.create_learner()
+    app = app_for(course, store, f"learner={learner.token}&module=nope&part=theory")
+    assert app.learner.id == learner.id
+    app.show_part("nope", "theory")
+    assert "does not exist" in text_of(app)
+
+
+def test_store_problem_is_shown(course):
+    """When the database is not ready, does the page say so plainly?"""
+    app = CourseApp(
+        course, None, RequestIdentity(), COURSE, store_problem="The course database is not set up"
+    )
+    assert "cannot open right now" in text_of(app)
