@@ -208,6 +208,9 @@ def course_voila_class():
         """``/`` and the file tree send trainees to the app, keeping the query string."""
 
         def get(self, *_args):
+            # Reading xsrf_token sets the _xsrf cookie, which Voilà's page needs to shut its
+            # kernel down when the trainee leaves (without it the kernel waits for the culler).
+            self.xsrf_token  # noqa: B018
             query = f"?{self.request.query}" if self.request.query else ""
             self.redirect(url_path_join(self.settings.get("base_url", "/"), APP_PATH) + query)
 
