@@ -128,6 +128,7 @@ class LearnerInfo:
     display_name: str | None
     session_code: str | None
     hub_user: str | None
+    research_consent: bool | None = None  # None: not asked yet
 
 
 def _session_info(row: CourseSession) -> SessionInfo:
@@ -148,6 +149,7 @@ def _learner_info(row: Learner) -> LearnerInfo:
         display_name=row.display_name,
         session_code=row.session.code if row.session is not None else None,
         hub_user=row.hub_user,
+        research_consent=row.research_consent,
     )
 
 
