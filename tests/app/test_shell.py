@@ -130,3 +130,25 @@ def test_store_problem_is_shown(course):
         course, None, RequestIdentity(), COURSE, store_problem="The course database is not set up"
     )
     assert "cannot open right now" in text_of(app)
+
+
+def test_consent_is_asked_once_and_can_change(course, store):
+    """Is research consent asked before the modules, recorded, and changeable afterwards?"""
+    app = app_for(course, store)
+    app.join("", "")
+    assert "May your answers be used for research?" in text_of_cards(app)
+    app.set_consent(True)
+    assert store.learner_by_token(app.learner.token).research_consent is True
+    assert "You agreed" in text_of_cards(app)
+    app.set_consent(False)
+    assert store.learner_by_token(app.learner.token).research_consent is False
+    assert "keep your answers out" in text_of_cards(app)
+
+
+def text_of_cards(app: CourseApp) -> str:
+    return " ".join(
+        getattr(child, "value", "")
+        for card in app.view.children
+        for child in getattr(card, "children", ())
+        if isinstance(getattr(child, "value", None), str)
+    )

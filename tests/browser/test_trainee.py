@@ -208,3 +208,16 @@ def test_unknown_session_code_is_explained(trainee):
     page.locator(".course-join-start").click()
     page.get_by_text("There is no live session with the code").wait_for()
     assert page.locator(".course-join-name input").input_value() == "Sam"
+
+
+def test_research_consent_is_asked_and_kept(trainee):
+    """Is research consent asked plainly once, recorded, kept after a reload and changeable?"""
+    join(trainee)
+    page = trainee.page
+    page.get_by_text("May your answers be used for research?").wait_for()
+    page.locator(".course-consent-yes").click()
+    page.locator(".course-consent-now", has_text="You agreed").wait_for()
+    trainee.reload()
+    page.locator(".course-consent-now", has_text="You agreed").wait_for()
+    page.locator(".course-consent-no").click()
+    page.locator(".course-consent-now", has_text="keep your answers out").wait_for()

@@ -84,7 +84,7 @@ class CourseApp(w.VBox):
         self.status = LiveStatus()
         self._parts_cache: dict[tuple[str, str], w.VBox] = {}
         self._context: PageContext | None = None
-        super().__init__([self.url, self.banner, self.view])
+        super().__init__([self.url, self.banner, self.view, self.status])
         self.add_class("course-app")
         self.url.observe(self._on_address_change, names="query")
         if store_problem:
@@ -324,6 +324,9 @@ class CourseApp(w.VBox):
             )
             go.on_click(lambda _b, p=upcoming: self.show_part(p.module, p.part))
             rows.append(go)
+        consent = self._consent_card()
+        if self.learner.research_consent is None:
+            rows.append(consent)  # asked once, plainly, before the modules
         rows.append(w.HTML("<h2>Modules</h2>"))
         for module in progress:
             card_rows: list[w.Widget] = [
@@ -349,7 +352,54 @@ class CourseApp(w.VBox):
             card.add_class("course-card")
             card.add_class("course-module-card")
             rows.append(card)
+        if self.learner.research_consent is not None:
+            rows.append(consent)  # answered: still there to change, after the modules
         return rows
+
+    def _consent_card(self) -> w.Widget:
+        answer = self.learner.research_consent
+        explain = (
+            "People who study teacher training (and your school's professional-development "
+            "lead) may look at how trainees answer the activities, to improve the course. If "
+            "you agree, your answers are included <strong>without your name or resume code</strong>; "
+            "written reflections are left out unless a study asks for them specifically. "
+            "Your choice makes no difference to the course, and you can change it here at any time."
+        )
+        if answer is None:
+            head = "<h2>May your answers be used for research?</h2>"
+            buttons = [
+                _button("Yes, include my answers", "course-consent-yes", "primary"),
+                _button("No, leave my answers out", "course-consent-no"),
+            ]
+        else:
+            now = (
+                "You agreed that your answers may be used, without your name."
+                if answer
+                else "You chose to keep your answers out of research."
+            )
+            head = f"<h2>Research</h2><p class='course-consent-now'><strong>{now}</strong></p>"
+            buttons = [
+                _button(
+                    "Leave my answers out instead" if answer else "Include my answers instead",
+                    "course-consent-no" if answer else "course-consent-yes",
+                )
+            ]
+        for button in buttons:
+            value = "course-consent-yes" in button._dom_classes
+            button.on_click(lambda _b, v=value: self.set_consent(v))
+        card = w.VBox([w.HTML(f"{head}<p>{explain}</p>"), _button_row(buttons)])
+        card.add_class("course-card")
+        card.add_class("course-consent")
+        return card
+
+    def set_consent(self, value: bool) -> None:
+        """Record the trainee's research-consent answer and redraw the map."""
+        try:
+            self.learner = self.store.set_research_consent(self.learner.id, value)
+        except StoreError as exc:
+            self.status.say(f"Your choice was not saved: {exc}. Please try again.", tone="error")
+            return
+        self.show_home(push=False)
 
     def _part_exists(self, module: str, part: str) -> bool:
         return (
