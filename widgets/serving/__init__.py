@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -115,16 +114,9 @@ class ServeSettings(Configurable):
 
     def resolved_facilitator_key(self, var_dir: Path) -> str:
         """The configured key, or one generated once and kept beside the database."""
-        if self.facilitator_key:
-            return self.facilitator_key
-        path = var_dir / "facilitator-key"
-        if path.exists():
-            return path.read_text(encoding="utf-8").strip()
-        var_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(12)
-        path.write_text(key + "\n", encoding="utf-8")
-        path.chmod(0o600)
-        return key
+        from ..keys import kept_secret
+
+        return kept_secret(var_dir / "facilitator-key", self.facilitator_key)
 
 
 def page_config_hook(page_config: dict, **kwargs) -> dict:
