@@ -158,10 +158,10 @@ class LikertStatement(Strict):
 
 
 class SelfAssessmentActivity(ActivityBase):
-    """Likert self-rating, taken before (pre) or after (post) the course."""
+    """Likert self-rating: before (pre) or after (post) the course, or at the end of a module."""
 
     type: Literal["self_assessment"]
-    phase: Literal["pre", "post"]
+    phase: Literal["pre", "post", "module"]  # module: a quick self-rating at the end of a module
     scale: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         min_length=3, max_length=7
     )
