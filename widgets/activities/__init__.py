@@ -20,6 +20,10 @@ def build_view(content, *, seed: int = 0, sources_text: SourcesText | None = Non
         from .choice import ChoiceView
 
         return ChoiceView(content, sources_text=sources_text)
+    if kind == "ordering":
+        from .ordering import OrderingView
+
+        return OrderingView(content, seed=seed, sources_text=sources_text)
     if kind == "reflection":
         from .reflection import ReflectionView
 

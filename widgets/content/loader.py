@@ -22,12 +22,13 @@ from .models import (
     CourseFile,
     ModuleEntry,
     ModuleFile,
+    OrderingActivity,
     Reference,
     ReferencesFile,
     SortingActivity,
 )
 
-_DISCRIMINATORS = {"sorting", "choice", "reflection", "self_assessment"}
+_DISCRIMINATORS = {"sorting", "choice", "reflection", "self_assessment", "ordering"}
 
 
 class ContentError(ValueError):
@@ -128,7 +129,7 @@ class Course:
 
 
 def _sources_of(activity) -> list[tuple[str, list[str]]]:
-    if isinstance(activity, SortingActivity):
+    if isinstance(activity, SortingActivity | OrderingActivity):
         return [(f"items[{n}].sources", i.sources) for n, i in enumerate(activity.items)]
     if isinstance(activity, ChoiceActivity):
         return [(f"questions[{n}].sources", q.sources) for n, q in enumerate(activity.questions)]

@@ -173,8 +173,41 @@ class SelfAssessmentActivity(ActivityBase):
         return self
 
 
+class OrderingItem(Strict):
+    id: Slug
+    text: Text
+    explanation: Text
+    sources: list[Slug] = Field(min_length=1)
+
+
+class OrderingActivity(ActivityBase):
+    """Put steps in order (e.g. a GROW conversation's moves); ``items`` are in the right order."""
+
+    type: Literal["ordering"]
+    items: list[OrderingItem] = Field(min_length=2, max_length=20)
+    shuffle: bool = True
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> OrderingActivity:
+        _unique([i.id for i in self.items], "item")
+        seen: dict[str, str] = {}
+        for n, item in enumerate(self.items):
+            text = " ".join(item.text.split()).casefold()
+            if text in seen:
+                raise ValueError(
+                    f"items[{n}] ({item.id}): same text as {seen[text]!r}, so the order "
+                    "between them could not be told apart"
+                )
+            seen[text] = item.id
+        return self
+
+
 Activity = Annotated[
-    SortingActivity | ChoiceActivity | ReflectionActivity | SelfAssessmentActivity,
+    SortingActivity
+    | ChoiceActivity
+    | ReflectionActivity
+    | SelfAssessmentActivity
+    | OrderingActivity,
     Field(discriminator="type"),
 ]
 
