@@ -24,6 +24,10 @@ def build_view(content, *, seed: int = 0, sources_text: SourcesText | None = Non
         from .ordering import OrderingView
 
         return OrderingView(content, seed=seed, sources_text=sources_text)
+    if kind == "scenario":
+        from .scenario import ScenarioView
+
+        return ScenarioView(content, sources_text=sources_text)
     if kind == "reflection":
         from .reflection import ReflectionView
 

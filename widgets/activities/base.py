@@ -50,7 +50,9 @@ class Submission:
 
 # "check" = a scored attempt; "save" = a reflection or rating saved; "solution" = the learner
 # asked to see the answers (recorded, so researchers can tell a checked sort from a revealed one)
-COMPLETING_ACTIONS = frozenset({"check", "save", "solution"})
+# "complete" = a branching activity (scenario, simulator) reached an ending; its earlier
+# decisions are "choice" submissions, which are kept (for resuming mid-way) but do not count
+COMPLETING_ACTIONS = frozenset({"check", "save", "solution", "complete"})
 
 SubmitCallback = Callable[[Submission], Any]
 

@@ -25,10 +25,11 @@ from .models import (
     OrderingActivity,
     Reference,
     ReferencesFile,
+    ScenarioActivity,
     SortingActivity,
 )
 
-_DISCRIMINATORS = {"sorting", "choice", "reflection", "self_assessment", "ordering"}
+_DISCRIMINATORS = {"sorting", "choice", "reflection", "self_assessment", "ordering", "scenario"}
 
 
 class ContentError(ValueError):
@@ -133,6 +134,12 @@ def _sources_of(activity) -> list[tuple[str, list[str]]]:
         return [(f"items[{n}].sources", i.sources) for n, i in enumerate(activity.items)]
     if isinstance(activity, ChoiceActivity):
         return [(f"questions[{n}].sources", q.sources) for n, q in enumerate(activity.questions)]
+    if isinstance(activity, ScenarioActivity):
+        return [
+            (f"nodes[{n}].options[{k}].sources", o.sources)
+            for n, node in enumerate(activity.nodes)
+            for k, o in enumerate(node.options)
+        ]
     return []
 
 

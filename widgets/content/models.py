@@ -202,12 +202,112 @@ class OrderingActivity(ActivityBase):
         return self
 
 
+# --- branching activities (scenario, simulator): one graph shape, one graph check -------
+
+Label = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class Ending(Strict):
+    """Where a branching activity ends, with the debrief the learner reads there."""
+
+    id: Slug
+    title: Label
+    debrief: Text
+
+
+def _check_graph(start: str, nodes: list, endings: list) -> None:
+    """Every ``next`` names a node or an ending, every node and ending is reachable from
+    ``start``, and no path comes back to a node it has passed (cycles are refused: a branching
+    activity always moves on to an ending). Messages name ``nodes[n].options[k]``."""
+    _unique([n.id for n in nodes] + [e.id for e in endings], "node or ending")
+    index = {node.id: n for n, node in enumerate(nodes)}
+    ending_ids = {e.id for e in endings}
+    for n, node in enumerate(nodes):
+        _unique([o.id for o in node.options], f"option (in node {node.id!r})")
+        for k, option in enumerate(node.options):
+            if option.next not in index and option.next not in ending_ids:
+                raise ValueError(
+                    f"nodes[{n}].options[{k}] ({node.id}/{option.id}): next {option.next!r} is "
+                    "neither a node nor an ending"
+                )
+    if start not in index:
+        raise ValueError(f"start {start!r} is not one of the nodes")
+    # depth-first from start: a "next" back to a node still on the stack closes a cycle
+    state: dict[str, str] = {}  # node id -> "open" (on the stack) | "done"
+    stack: list[tuple[str, int]] = [(start, 0)]
+    state[start] = "open"
+    reached = {start}
+    while stack:
+        node_id, k = stack.pop()
+        node = nodes[index[node_id]]
+        if k == len(node.options):
+            state[node_id] = "done"
+            continue
+        stack.append((node_id, k + 1))
+        target = node.options[k].next
+        reached.add(target)
+        if target not in index:
+            continue
+        if state.get(target) == "open":
+            raise ValueError(
+                f"nodes[{index[node_id]}].options[{k}] ({node_id}/{node.options[k].id}): next "
+                f"{target!r} leads back to an earlier situation (a cycle); every path must move "
+                "on to an ending"
+            )
+        if target not in state:
+            state[target] = "open"
+            stack.append((target, 0))
+    for n, node in enumerate(nodes):
+        if node.id not in reached:
+            raise ValueError(f"nodes[{n}] ({node.id}) cannot be reached from start {start!r}")
+    for n, ending in enumerate(endings):
+        if ending.id not in reached:
+            raise ValueError(f"endings[{n}] ({ending.id}) cannot be reached from start {start!r}")
+
+
+Quality = Literal["best", "acceptable", "poor"]
+
+
+class ScenarioOption(Strict):
+    id: Slug
+    text: Text
+    next: Slug  # a node id, or an ending id to end the scenario
+    quality: Quality
+    feedback: Text  # why this choice is good or not
+    sources: list[Slug] = Field(min_length=1)
+
+
+class ScenarioNode(Strict):
+    id: Slug
+    title: Label | None = None  # e.g. "Decision 2: 'Just tell me what to do'"
+    text: Text  # the situation
+    options: list[ScenarioOption] = Field(min_length=2, max_length=6)
+
+
+class ScenarioActivity(ActivityBase):
+    """A branching case study: situations, choices with feedback, endings with a debrief."""
+
+    type: Literal["scenario"]
+    start: Slug
+    nodes: list[ScenarioNode] = Field(min_length=1, max_length=40)
+    endings: list[Ending] = Field(min_length=1, max_length=12)
+
+    @model_validator(mode="after")
+    def _graph(self) -> ScenarioActivity:
+        _check_graph(self.start, self.nodes, self.endings)
+        for n, node in enumerate(self.nodes):
+            if not any(o.quality == "best" for o in node.options):
+                raise ValueError(f"nodes[{n}] ({node.id}) has no option with quality 'best'")
+        return self
+
+
 Activity = Annotated[
     SortingActivity
     | ChoiceActivity
     | ReflectionActivity
     | SelfAssessmentActivity
-    | OrderingActivity,
+    | OrderingActivity
+    | ScenarioActivity,
     Field(discriminator="type"),
 ]
 
