@@ -28,6 +28,10 @@ def build_view(content, *, seed: int = 0, sources_text: SourcesText | None = Non
         from .scenario import ScenarioView
 
         return ScenarioView(content, sources_text=sources_text)
+    if kind == "simulator":
+        from .simulator import SimulatorView
+
+        return SimulatorView(content, sources_text=sources_text)
     if kind == "reflection":
         from .reflection import ReflectionView
 

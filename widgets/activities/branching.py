@@ -368,7 +368,7 @@ class BranchingView(ActivityView):
             state["node"] = {
                 "id": node.id,
                 "title": getattr(node, "title", None) or "",
-                "text": node.text,
+                "text": getattr(node, "says", None) or node.text,
                 "options": [{"id": o.id, "text": o.text} for o in node.options],
             }
         if logic.phase == "feedback":

@@ -26,10 +26,19 @@ from .models import (
     Reference,
     ReferencesFile,
     ScenarioActivity,
+    SimulatorActivity,
     SortingActivity,
 )
 
-_DISCRIMINATORS = {"sorting", "choice", "reflection", "self_assessment", "ordering", "scenario"}
+_DISCRIMINATORS = {
+    "sorting",
+    "choice",
+    "reflection",
+    "self_assessment",
+    "ordering",
+    "scenario",
+    "simulator",
+}
 
 
 class ContentError(ValueError):
@@ -134,7 +143,7 @@ def _sources_of(activity) -> list[tuple[str, list[str]]]:
         return [(f"items[{n}].sources", i.sources) for n, i in enumerate(activity.items)]
     if isinstance(activity, ChoiceActivity):
         return [(f"questions[{n}].sources", q.sources) for n, q in enumerate(activity.questions)]
-    if isinstance(activity, ScenarioActivity):
+    if isinstance(activity, ScenarioActivity | SimulatorActivity):
         return [
             (f"nodes[{n}].options[{k}].sources", o.sources)
             for n, node in enumerate(activity.nodes)

@@ -301,13 +301,76 @@ class ScenarioActivity(ActivityBase):
         return self
 
 
+Stance = Literal[
+    "hands_back", "open_question", "paraphrase", "leading", "tells", "rescues", "judges"
+]
+
+# How far each stance moves the ownership meter (0-100: how much of the thinking is the
+# teacher's). An activity may override any of them with ``weights``.
+STANCE_WEIGHTS: dict[str, int] = {
+    "hands_back": 20,
+    "open_question": 15,
+    "paraphrase": 10,
+    "leading": -10,
+    "rescues": -15,
+    "tells": -20,
+    "judges": -20,
+}
+
+
+class SimulatorOption(Strict):
+    id: Slug
+    text: Text  # the coach's reply
+    next: Slug  # a node id, or an ending id to end the conversation
+    stance: Stance
+    expert: bool = False  # the reply an expert coach would give here (exactly one per node)
+    feedback: Text
+    sources: list[Slug] = Field(min_length=1)
+
+
+class SimulatorNode(Strict):
+    id: Slug
+    says: Text  # what the teacher says
+    context: Text | None = None  # optional stage direction, e.g. "She sighs."
+    options: list[SimulatorOption] = Field(min_length=3, max_length=4)
+
+
+class SimulatorActivity(ActivityBase):
+    """The coaching-conversation simulator: reply to a teacher, hand the issue back."""
+
+    type: Literal["simulator"]
+    teacher: Label  # who is speaking, e.g. "Amira (early-career teacher, Year 9 science)"
+    start: Slug
+    nodes: list[SimulatorNode] = Field(min_length=1, max_length=40)
+    endings: list[Ending] = Field(min_length=1, max_length=12)
+    ownership_start: int = Field(50, ge=0, le=100)
+    weights: dict[Stance, Annotated[int, Field(ge=-50, le=50)]] = {}
+
+    @model_validator(mode="after")
+    def _graph(self) -> SimulatorActivity:
+        _check_graph(self.start, self.nodes, self.endings)
+        for n, node in enumerate(self.nodes):
+            experts = sum(o.expert for o in node.options)
+            if experts != 1:
+                raise ValueError(
+                    f"nodes[{n}] ({node.id}) must mark exactly one option 'expert: true' "
+                    f"(it marks {experts})"
+                )
+        return self
+
+    def weight(self, stance: str) -> int:
+        """How far ``stance`` moves the ownership meter in this activity."""
+        return self.weights.get(stance, STANCE_WEIGHTS[stance])
+
+
 Activity = Annotated[
     SortingActivity
     | ChoiceActivity
     | ReflectionActivity
     | SelfAssessmentActivity
     | OrderingActivity
-    | ScenarioActivity,
+    | ScenarioActivity
+    | SimulatorActivity,
     Field(discriminator="type"),
 ]
 
