@@ -1,4 +1,4 @@
-"""``course``: the console script (serve, validate, db upgrade, session admin)."""
+"""``course``: the console script (serve, validate, db upgrade, session admin, research data)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,99 @@ def cmd_serve(args) -> int:
     return 0
 
 
+# -- research data: export, erase, demo data (pandas is imported only by these) -------------
+
+
+def _ready_store(db_url: str | None):
+    from .store import ResponseStore
+
+    store = ResponseStore(db_url or None)
+    try:
+        store.check_ready()
+    except Exception:
+        store.close()
+        raise
+    return store
+
+
+def cmd_export(args) -> int:
+    if args.data_dictionary:
+        from .export.columns import data_dictionary
+
+        Path(args.data_dictionary).write_text(data_dictionary(), encoding="utf-8")
+        print(f"Data dictionary written to {args.data_dictionary}")
+        return 0
+    from tqdm import tqdm
+
+    from .export.files import SUFFIXES, export
+    from .export.pseudonym import pseudonym_key
+    from .export.responses import ExportRequest, count_items
+    from .store import StoreError
+
+    output = Path(args.output or f"course-responses{SUFFIXES[args.format]}")
+    try:
+        with _ready_store(args.db_url) as store:
+            request = ExportRequest(
+                engine=store.engine, key=pseudonym_key(var_dir()), include_text=args.include_text
+            )
+            total = count_items(request)
+            with tqdm(
+                total=total, unit=" responses", unit_scale=True, disable=args.quiet or None
+            ) as bar:
+                summary = export(request, output, args.format, bar.update, args.base_iri)
+    except StoreError as exc:
+        print(f"Database error: {exc}", file=sys.stderr)
+        return 1
+    what = "statements" if args.format == "xapi" else "rows"
+    text = "with reflection text" if args.include_text else "without reflection text"
+    print(f"Exported {summary.rows:,} {what} ({text}) to {summary.path}")
+    return 0
+
+
+def cmd_erase(args) -> int:
+    from .export.erasure import LearnerNotFound, erase_learner
+    from .store import StoreError
+
+    try:
+        with _ready_store(args.db_url) as store:
+            erased = erase_learner(store, args.learner)
+    except LearnerNotFound as exc:
+        print(f"Nothing erased: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"Database error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Erased the learner: {erased}")
+    return 0
+
+
+def cmd_demo_data(args) -> int:
+    from tqdm import tqdm
+
+    from .export.demo import generate
+    from .store import ResponseStore, StoreError
+
+    try:
+        with ResponseStore(args.db_url or None) as store:
+            store.upgrade()
+            with tqdm(total=args.learners, unit=" learners", disable=args.quiet or None) as bar:
+                summary = generate(
+                    store,
+                    learners=args.learners,
+                    sessions=args.sessions,
+                    seed=args.seed,
+                    progress=lambda n: bar.update(n - bar.n),
+                )
+    except (StoreError, ValueError) as exc:
+        print(f"No demo data: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Demo data: {summary.learners} learners ({summary.consenting} consenting) in "
+        f"{summary.sessions} sessions, {summary.submissions} submissions."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course", description="Peer Coaching & Mentoring course")
     repo = Path(__file__).resolve().parents[1]
@@ -136,6 +229,43 @@ def main(argv: list[str] | None = None) -> int:
     new = ssub.add_parser("new", help="create a session and print its join code")
     new.add_argument("title")
     new.set_defaults(func=cmd_session_new)
+
+    p = sub.add_parser(
+        "export",
+        help="export consenting learners' responses, pseudonymised (CSV, Parquet or xAPI)",
+    )
+    p.add_argument("--format", choices=("csv", "parquet", "xapi"), default="csv")
+    p.add_argument("-o", "--output", default=None, help="file to write (default in .)")
+    p.add_argument(
+        "--include-text", action="store_true", help="include reflection text (left out otherwise)"
+    )
+    p.add_argument("--base-iri", default=None, help="xAPI: IRI the activity and actor ids use")
+    p.add_argument("--db-url", default=None, help="database URL (default COURSE_DB_URL or SQLite)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--data-dictionary",
+        metavar="PATH",
+        default=None,
+        help="write the data dictionary of the export's columns to PATH and stop",
+    )
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("erase", help="erase one learner and everything they submitted")
+    p.add_argument(
+        "--learner", required=True, help="the learner's resume code or JupyterHub user name"
+    )
+    p.add_argument("--db-url", default=None, help="database URL (default COURSE_DB_URL or SQLite)")
+    p.set_defaults(func=cmd_erase)
+
+    p = sub.add_parser(
+        "demo-data", help="fill the database with realistic simulated learners (for analysis)"
+    )
+    p.add_argument("--learners", type=int, default=500)
+    p.add_argument("--sessions", type=int, default=10)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--db-url", default=None, help="database URL (default COURSE_DB_URL or SQLite)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_demo_data)
 
     args = parser.parse_args(argv)
     return args.func(args)

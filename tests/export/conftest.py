@@ -1,0 +1,133 @@
+"""Fixtures for the export tests: demo data plus a few learners whose secrets we know.
+
+The databases are the store tests' fixtures (a SQLite file, then a real PostgreSQL schema;
+under CI a missing PostgreSQL fails, never skips).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from widgets.activities.base import Submission
+from widgets.export.demo import generate
+from widgets.store import LearnerInfo, ResponseStore
+
+from ..store.conftest import (  # noqa: F401 - fixtures shared with the store tests
+    _admin_engine,
+    db_url,
+    pg_database_url,
+    pg_url,
+    sqlite_url,
+)
+
+KEY = "test-key-one"
+OTHER_KEY = "test-key-two"
+REFLECTION_MARKER = "Quetzalcoatl-reflection-7731"
+DEMO = 15  # demo learners beside the planted ones (each save is a committed transaction)
+
+
+@dataclass
+class Known:
+    """Learners planted beside the demo class, with everything that must never leak."""
+
+    url: str
+    consenting: LearnerInfo
+    refused: LearnerInfo
+    unasked: LearnerInfo
+    hub: LearnerInfo
+
+    @property
+    def secrets(self) -> list[str]:
+        out = []
+        for learner in (self.consenting, self.refused, self.unasked, self.hub):
+            out += [learner.token]
+            out += [v for v in (learner.display_name, learner.hub_user) if v]
+        return out
+
+
+def _reflect(store: ResponseStore, learner: LearnerInfo, text: str) -> None:
+    now = datetime.now(UTC)
+    store.save(
+        learner,
+        "coaching-and-mentoring",
+        "review",
+        Submission(
+            activity_id="m1-reflection",
+            activity_type="reflection",
+            action="save",
+            response={"text": text, "chars": len(text)},
+            started_at=now - timedelta(minutes=8),
+            submitted_at=now,
+        ),
+    )
+
+
+def _rate(store: ResponseStore, learner: LearnerInfo) -> None:
+    now = datetime.now(UTC)
+    store.save(
+        learner,
+        "coaching-and-mentoring",
+        "review",
+        Submission(
+            activity_id="m1-self-assessment-pre",
+            activity_type="self_assessment",
+            action="save",
+            response={"phase": "pre", "ratings": {"explain-difference": 4}},
+            items={"explain-difference": {"response": "4", "correct": None}},
+            started_at=now - timedelta(minutes=2),
+            submitted_at=now,
+        ),
+    )
+
+
+def plant(url: str, demo_learners: int) -> Known:
+    """Migrate ``url``, add a demo class and the four planted learners."""
+    with ResponseStore(url) as store:
+        store.upgrade()
+        generate(store, learners=demo_learners, sessions=3, seed=7)
+        session = store.create_session("Planted", settings={"condition": "planted"})
+        consenting = store.create_learner("Zebedee Xanthippe", session_code=session.code)
+        refused = store.create_learner("Ottoline Refuser", session_code=session.code)
+        unasked = store.create_learner("Perpetua Unasked")
+        hub = store.learner_for_hub_user("hub-user-barnabas")
+        store.set_research_consent(consenting.id, True)
+        store.set_research_consent(refused.id, False)
+        store.set_research_consent(hub.id, True)
+        for learner in (consenting, refused, unasked, hub):
+            _reflect(store, learner, f"{REFLECTION_MARKER}: a colleague helped me")
+            _rate(store, learner)
+    return Known(url, consenting, refused, unasked, hub)
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def known(request, tmp_path_factory) -> Known:
+    """One database per test module (read-only tests share it): demo learners + planted."""
+    if request.param == "sqlite":
+        yield plant(f"sqlite:///{tmp_path_factory.mktemp('export') / 'course.sqlite'}", DEMO)
+        return
+    base = request.getfixturevalue("pg_database_url")
+    schema = f"export_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine(base)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = base.set(query={**base.query, "options": f"-csearch_path={schema}"})
+    try:
+        yield plant(url.render_as_string(hide_password=False), DEMO)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh(db_url: str) -> Known:  # noqa: F811
+    """A database of its own, for tests that change it: 4 demo learners + planted."""
+    return plant(db_url, 4)

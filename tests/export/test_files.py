@@ -1,0 +1,195 @@
+"""`course export`: CSV, Parquet and xAPI files that leak nothing and validate as xAPI 1.0.3."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from ralph.models.xapi.base.statements import BaseXapiStatement
+from ralph.models.xapi.base.unnested_objects import BaseXapiActivityInteractionDefinition
+from ralph.models.xapi.concepts.verbs.adl_vocabulary import AnsweredVerb
+from ralph.models.xapi.concepts.verbs.scorm_profile import CompletedVerb
+
+from widgets.cli import main
+from widgets.content import cached_course
+from widgets.export.columns import DTYPES, INTERACTION_TYPES
+from widgets.export.xapi import iso_duration
+
+from .conftest import KEY, REFLECTION_MARKER
+
+
+def interaction_of(activity_id: str) -> str:
+    return INTERACTION_TYPES[cached_course().activity(activity_id).type]
+
+
+def export(known, tmp_path: Path, fmt: str, *extra: str) -> Path:
+    path = tmp_path / f"out-{fmt}-{len(extra)}"
+    code = main(["export", "--format", fmt, "-o", str(path), "--db-url", known.url, *extra])
+    assert code == 0
+    assert path.stat().st_size > 0
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("COURSE_PSEUDONYM_KEY", KEY)
+
+
+def readable(path: Path, fmt: str) -> str:
+    """Everything a reader could get out of the file, as text (Parquet is compressed)."""
+    raw = path.read_bytes().decode("utf-8", errors="replace")
+    if fmt == "parquet":
+        table = pq.read_table(path)
+        raw += table.to_pandas().to_csv() + str(table.schema.metadata)
+    return raw
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xapi"])
+def test_no_names_codes_or_text_leak(known, tmp_path, fmt):
+    """Do display names, resume codes, hub users, the key and reflection text stay out?"""
+    text = readable(export(known, tmp_path, fmt), fmt)
+    assert "coaching-and-mentoring" in text  # the search reads real content
+    for secret in [*known.secrets, KEY, REFLECTION_MARKER]:
+        assert secret not in text, f"{secret!r} leaked into the {fmt} export"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xapi"])
+def test_text_only_when_asked(known, tmp_path, fmt):
+    """With --include-text, is the reflection there, and still no names or codes?"""
+    text = readable(export(known, tmp_path, fmt, "--include-text"), fmt)
+    assert REFLECTION_MARKER in text
+    for secret in [*known.secrets, KEY]:
+        assert secret not in text
+
+
+def test_parquet_keeps_dtypes(known, tmp_path):
+    """Does the Parquet file read back with the documented dtypes and all rows?"""
+    frame = pd.read_parquet(export(known, tmp_path, "parquet"))
+    assert {n: str(t) for n, t in frame.dtypes.items()} == DTYPES
+    from widgets.export import load_responses
+
+    assert len(frame) == len(load_responses(known.url, key=KEY))
+
+
+def test_csv_round_trip(known, tmp_path):
+    """Does the CSV carry every row, UTC ISO timestamps and durations in seconds?"""
+    frame = pd.read_csv(export(known, tmp_path, "csv"))
+    assert list(frame.columns) == list(DTYPES)
+    assert frame["submitted_at"].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$").all()
+    assert (frame["duration"] > 0).all()
+
+
+def statements(known, tmp_path, *extra) -> list[dict]:
+    path = export(known, tmp_path, "xapi", *extra)
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_xapi_validates_with_ralph(known, tmp_path):
+    """Is every statement a valid xAPI 1.0.3 statement according to ralph's models?"""
+    found = statements(known, tmp_path, "--include-text")
+    assert len(found) > 100
+    for statement in found:
+        model = BaseXapiStatement.model_validate(statement)
+        assert model.version == "1.0.3"
+        verb = statement["verb"]["id"]
+        if verb == AnsweredVerb().id:
+            AnsweredVerb.model_validate(statement["verb"])
+            BaseXapiActivityInteractionDefinition.model_validate(statement["object"]["definition"])
+        else:
+            CompletedVerb.model_validate(statement["verb"])
+    assert len({s["id"] for s in found}) == len(found)
+
+
+def test_ralph_really_validates():
+    """Does the validator refuse what the spec refuses (so the test above means something)?"""
+    good = {
+        "actor": {"objectType": "Agent", "account": {"homePage": "https://x.example", "name": "a"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {
+            "id": "https://x.example/a",
+            "definition": {"interactionType": "choice", "correctResponsesPattern": ["a"]},
+        },
+        "version": "1.0.3",
+    }
+    BaseXapiStatement.model_validate(good)
+    bad_type = json.loads(json.dumps(good))
+    bad_type["object"]["definition"]["interactionType"] = "ordering"
+    with pytest.raises(ValueError):
+        BaseXapiActivityInteractionDefinition.model_validate(bad_type["object"]["definition"])
+    for broken in (
+        {**good, "version": "2.0.0"},
+        {**good, "result": {"response": ""}},
+        {**good, "result": {"duration": "six minutes"}},
+        {**good, "actor": {"name": "nobody"}},
+    ):
+        with pytest.raises(ValueError):
+            BaseXapiStatement.model_validate(broken)
+
+
+def test_xapi_answered_statements(known, tmp_path):
+    """Do answered statements carry the right interaction type, pattern, response and context?"""
+    found = [s for s in statements(known, tmp_path) if s["verb"]["id"].endswith("/answered")]
+    by_type: dict[str, list[dict]] = {}
+    for s in found:
+        definition = s["object"]["definition"]
+        by_type.setdefault(definition["interactionType"], []).append(s)
+        parent = s["context"]["contextActivities"].get("parent", [s["object"]])[0]["id"]
+        activity = parent.rsplit("/", 1)[1]
+        assert definition["interactionType"] == interaction_of(activity)
+        assert re.match(r"^PT(\d+H)?(\d+M)?(\d+(\.\d\d?)?S)?$", s["result"]["duration"])
+        assert s["timestamp"].endswith("Z")
+    assert set(by_type) == {"matching", "choice", "likert", "long-fill-in"}
+    for s in by_type["matching"]:
+        pairs = s["result"]["response"].split("[,]")
+        pattern = s["object"]["definition"]["correctResponsesPattern"][0].split("[,]")
+        assert len(pairs) == len(pattern) == len(s["object"]["definition"]["source"])
+        assert all(re.match(r"^[a-z0-9-]+\[\.\][a-z0-9-]+$", p) for p in pairs)
+        assert s["result"]["success"] == (set(pairs) == set(pattern))
+        assert s["result"]["score"]["max"] == len(pattern)
+    for s in by_type["choice"]:
+        chosen = set(s["result"]["response"].split("[,]"))
+        right = set(s["object"]["definition"]["correctResponsesPattern"][0].split("[,]"))
+        assert s["result"]["success"] == (chosen == right)
+        assert s["result"]["score"]["raw"] == int(chosen == right)
+    for s in by_type["likert"]:
+        scale = [c["id"] for c in s["object"]["definition"]["scale"]]
+        assert s["result"]["response"] in scale and "success" not in s["result"]
+    assert all("response" not in s["result"] for s in by_type["long-fill-in"])
+    in_session = [s for s in found if "registration" in s["context"]]
+    assert in_session and len(in_session) < len(found)  # solo learners have none
+
+
+def test_xapi_completed_statements(known, tmp_path):
+    """Are parts and modules completed once per learner, and only when every activity is?"""
+    found = statements(known, tmp_path)
+    completed = [s for s in found if s["verb"]["id"].endswith("/completed")]
+    objects = [s["object"]["definition"]["type"].rsplit("/", 1)[1] for s in completed]
+    assert "lesson" in objects and "module" in objects
+    keys = [(s["actor"]["account"]["name"], s["object"]["id"]) for s in completed]
+    assert len(keys) == len(set(keys))
+    answered_by = {s["actor"]["account"]["name"] for s in found if "/answered" in s["verb"]["id"]}
+    module_done = {a for a, o in keys if o.endswith("/coaching-and-mentoring")}
+    assert module_done < answered_by
+
+
+def test_iso_duration():
+    """Are durations ISO 8601 with at most two decimals?"""
+    assert iso_duration(0) == "PT0S"
+    assert iso_duration(62.5) == "PT1M2.50S"
+    assert iso_duration(3723) == "PT1H2M3S"
+
+
+def test_data_dictionary_is_current():
+    """Is docs/data-dictionary.md exactly what the column definitions generate?"""
+    from widgets.export import data_dictionary
+
+    from ..conftest import REPO
+
+    committed = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert committed == data_dictionary(), (
+        "run: course export --data-dictionary docs/data-dictionary.md"
+    )

@@ -1,0 +1,108 @@
+"""The tidy DataFrame: its column contract, pseudonyms, consent, and streaming in chunks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from widgets.export import COLUMNS, Pseudonymiser, load_responses
+from widgets.export.columns import COLUMN_NAMES, DTYPES
+from widgets.export.responses import SUBMISSION, ExportRequest, load_frame
+from widgets.store import ResponseStore
+
+from .conftest import KEY, OTHER_KEY, REFLECTION_MARKER, db_url  # noqa: F401
+
+
+@pytest.fixture
+def frame(known) -> pd.DataFrame:
+    return load_responses(known.url, key=KEY)
+
+
+def test_columns_and_dtypes(frame):
+    """Are the columns exactly the documented ones, in order, with the documented dtypes?"""
+    assert len(frame) > 500
+    assert list(frame.columns) == [c.name for c in COLUMNS]
+    assert {n: str(t) for n, t in frame.dtypes.items()} == DTYPES
+    assert str(frame["started_at"].dt.tz) == "UTC"
+    assert frame["part"].cat.ordered
+
+
+def test_one_row_per_learner_item_attempt(frame):
+    """Is there one row per learner × activity × item × attempt, with sensible values?"""
+    keys = frame[["learner", "activity", "item", "attempt"]].astype(str)
+    assert not keys.duplicated().any()
+    assert (frame["submitted_at"] >= frame["started_at"]).all()
+    assert (frame["duration"] == frame["submitted_at"] - frame["started_at"]).all()
+    assert frame["consent"].all()
+    scored = frame[frame["correct"].notna()]
+    assert set(scored["activity_type"].astype(str)) == {"sorting", "choice"}
+    assert (scored["correct"] == (scored["response"] == scored["answer"])).all()
+    assert (scored["score"] == scored["correct"].astype(float)).all()
+    ratings = frame[frame["activity_type"] == "self_assessment"]["rating"].dropna()
+    assert len(ratings) and ratings.between(1, 5).all()
+    assert set(frame["item_type"].astype(str)) == {"matching", "choice", "likert", "long-fill-in"}
+    assert set(frame["condition"].dropna().astype(str)) == {"A", "B", "planted"}
+
+
+def test_reflection_text_only_on_request(known):
+    """Is reflection text <NA> by default and present with include_text?"""
+    without = load_responses(known.url, key=KEY)
+    reflections = without[without["activity"] == "m1-reflection"]
+    assert len(reflections) and reflections["response"].isna().all()
+    with_text = load_responses(known.url, key=KEY, include_text=True)
+    texts = with_text[with_text["activity"] == "m1-reflection"]["response"]
+    assert texts.str.contains(REFLECTION_MARKER).any()
+
+
+def test_pseudonyms_stable_and_keyed(known, frame):
+    """Same key, same pseudonyms; another key, unrelated ones; never the internal id."""
+    again = load_responses(known.url, key=KEY)
+    assert frame["learner"].astype(str).equals(again["learner"].astype(str))
+    other = load_responses(known.url, key=OTHER_KEY)
+    assert set(frame["learner"]).isdisjoint(set(other["learner"]))
+    expected = Pseudonymiser(KEY).learner(known.consenting.id)
+    assert expected in set(frame["learner"])
+    assert Pseudonymiser(OTHER_KEY).learner(known.consenting.id) in set(other["learner"])
+    assert all(len(p) == 16 and int(p, 16) >= 0 for p in frame["learner"].cat.categories)
+
+
+def test_consent_respected(known, frame):
+    """Are learners who refused or were never asked left out, and all who said yes in?"""
+    pseudo = Pseudonymiser(KEY)
+    present = set(frame["learner"].astype(str))
+    assert pseudo.learner(known.refused.id) not in present
+    assert pseudo.learner(known.unasked.id) not in present
+    assert pseudo.learner(known.hub.id) in present
+    with ResponseStore(known.url) as store, store.engine.connect() as connection:
+        consenting_with_work = connection.execute(
+            text(
+                "SELECT COUNT(DISTINCT s.learner_id) FROM submissions s "
+                "JOIN learners l ON l.id = s.learner_id WHERE l.research_consent"
+            )
+        ).scalar_one()
+    assert len(present) == consenting_with_work
+
+
+def test_chunks_join_up(known, frame):
+    """Does streaming in small chunks give exactly the table read in one go?"""
+    with ResponseStore(known.url) as store:
+        small = load_frame(ExportRequest(engine=store.engine, key=KEY, chunk_rows=500))
+    pd.testing.assert_frame_equal(small, frame)
+
+
+def test_rows_in_submission_order(known):
+    """Are rows ordered by submission, activity-level rows in their place?"""
+    with ResponseStore(known.url) as store:
+        full = load_frame(ExportRequest(engine=store.engine, key=KEY), with_submission=True)
+    assert full[SUBMISSION].is_monotonic_increasing
+    assert list(full.columns[1:]) == list(COLUMN_NAMES)
+
+
+def test_empty_database(db_url):  # noqa: F811
+    """Does an empty database give an empty frame with the full contract?"""
+    with ResponseStore(db_url) as store:
+        store.upgrade()
+    empty = load_responses(db_url, key=KEY)
+    assert empty.empty
+    assert {n: str(t) for n, t in empty.dtypes.items()} == DTYPES

@@ -1,0 +1,322 @@
+"""The tidy responses table, read from the store in chunks.
+
+Two queries: the submissions of consenting learners (one row per attempt, small: a sort of
+24 statements is one row) are read whole and typed once; their items (the bulk) are streamed
+in chunks ordered by submission, each chunk joined to its submissions by position. Every
+chunk already has the final dtypes, so a file writer can stream them one by one and only
+:func:`load_responses` holds the whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, func, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..content.loader import Course, cached_course
+from ..content.models import (
+    PART_NAMES,
+    ChoiceActivity,
+    SelfAssessmentActivity,
+    SortingActivity,
+)
+from ..store.models import CourseSession, Learner, SubmissionItem, SubmissionRecord
+from .columns import COLUMN_NAMES, DTYPES, INTERACTION_TYPES
+from .pseudonym import Pseudonymiser, pseudonym_key
+
+CHUNK_ROWS = 250_000
+SUBMISSION = "_submission"  # internal column: the stored submission id (never exported)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export and how: the database, the key, and whether text is included."""
+
+    engine: Engine
+    key: str
+    include_text: bool = False
+    course: Course | None = None
+    chunk_rows: int = CHUNK_ROWS
+
+    @property
+    def content(self) -> Course:
+        return self.course if self.course is not None else cached_course()
+
+
+def consenting() -> ColumnElement[bool]:
+    """Only learners who said yes to research take part in an export."""
+    return Learner.research_consent.is_(true())
+
+
+def answer_key(course: Course) -> dict[str, dict[str, str]]:
+    """{activity id: {item id: correct answer as exported}} from the course content."""
+    answers: dict[str, dict[str, str]] = {}
+    for module in course.modules:
+        for activity in module.file.activities:
+            if isinstance(activity, SortingActivity):
+                answers[activity.id] = {i.id: i.answer for i in activity.items}
+            elif isinstance(activity, ChoiceActivity):
+                answers[activity.id] = {
+                    q.id: ",".join(sorted(o.id for o in q.options if o.correct))
+                    for q in activity.questions
+                }
+    return answers
+
+
+def _item_categories(course: Course) -> list[str]:
+    ids: dict[str, None] = {}
+    for module in course.modules:
+        for activity in module.file.activities:
+            if isinstance(activity, SortingActivity):
+                ids.update(dict.fromkeys(i.id for i in activity.items))
+            elif isinstance(activity, ChoiceActivity):
+                ids.update(dict.fromkeys(q.id for q in activity.questions))
+            elif isinstance(activity, SelfAssessmentActivity):
+                ids.update(dict.fromkeys(s.id for s in activity.statements))
+    return list(ids)
+
+
+def _category(values, categories: list[str] | None = None, ordered: bool = False) -> pd.Series:
+    """Categories in the order given (e.g. the course's), then any others as they come."""
+    known = list(categories or [])
+    seen = set(known)
+    known += [v for v in dict.fromkeys(values) if v is not None and v not in seen]
+    categories = known
+    return pd.Series(pd.Categorical(values, categories=categories, ordered=ordered))
+
+
+def load_submissions(request: ExportRequest) -> pd.DataFrame:
+    """One row per submission of a consenting learner, indexed by the stored id."""
+    pseudo = Pseudonymiser(request.key)
+    course = request.content
+    s = SubmissionRecord
+    columns = [
+        s.id,
+        s.learner_id,
+        s.session_id,
+        s.module,
+        s.part,
+        s.activity_id,
+        s.activity_type,
+        s.action,
+        s.attempt,
+        s.score,
+        s.max_score,
+        s.started_at,
+        s.submitted_at,
+    ]
+    if request.include_text:
+        columns.append(s.response["text"].as_string().label("text"))
+    query = select(*columns).join(Learner, Learner.id == s.learner_id).where(consenting())
+    with request.engine.connect() as connection:
+        sessions = {
+            row.id: (row.code, (row.settings or {}).get("condition"))
+            for row in connection.execute(
+                select(CourseSession.id, CourseSession.code, CourseSession.settings)
+            )
+        }
+        rows = connection.execute(query.order_by(s.id)).all()
+    names = [c.key if hasattr(c, "key") else c.name for c in columns]
+    raw = dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}
+    if not rows:
+        raw = {name: [] for name in names}
+    session_ids = raw["session_id"]
+    condition = [sessions.get(i, (None, None))[1] for i in session_ids]
+    frame = pd.DataFrame(
+        {
+            "learner": _category([pseudo.learner(i) for i in raw["learner_id"]]),
+            "session": _category([sessions.get(i, (None, None))[0] for i in session_ids]),
+            "condition": _category([None if c is None else str(c) for c in condition]),
+            "consent": pd.array([True] * len(rows), dtype="boolean"),
+            "module": _category(raw["module"], [m.slug for m in course.modules]),
+            "part": _category(raw["part"], list(PART_NAMES), ordered=True),
+            "activity": _category(
+                raw["activity_id"], [a.id for m in course.modules for a in m.file.activities]
+            ),
+            "activity_type": _category(raw["activity_type"]),
+            "action": _category(raw["action"]),
+            "attempt": pd.array(raw["attempt"], dtype="Int32"),
+            "item_type": _category(
+                [INTERACTION_TYPES.get(t) for t in raw["activity_type"]],
+                list(dict.fromkeys(INTERACTION_TYPES.values())),
+            ),
+            "activity_score": pd.array(raw["score"], dtype="Float64"),
+            "activity_max_score": pd.array(raw["max_score"], dtype="Float64"),
+            "started_at": pd.to_datetime(pd.Series(raw["started_at"], dtype=object), utc=True),
+            "submitted_at": pd.to_datetime(pd.Series(raw["submitted_at"], dtype=object), utc=True),
+        }
+    )
+    # (set after building: the columns are Series, which would align to a given index)
+    frame.index = pd.Index(raw["id"], dtype="int64", name=SUBMISSION)
+    for name in ("started_at", "submitted_at"):
+        frame[name] = frame[name].astype(DTYPES[name])
+    frame["duration"] = (frame["submitted_at"] - frame["started_at"]).astype(DTYPES["duration"])
+    if request.include_text:
+        text = [t if a == "reflection" else None for t, a in zip(raw["text"], raw["activity_type"])]
+        frame["text"] = pd.array(text, dtype="string")
+    return frame
+
+
+def count_items(request: ExportRequest) -> int:
+    """How many item rows an export will read (for a progress bar)."""
+    query = (
+        select(func.count())
+        .select_from(SubmissionItem)
+        .join(SubmissionRecord, SubmissionRecord.id == SubmissionItem.submission_id)
+        .join(Learner, Learner.id == SubmissionRecord.learner_id)
+        .where(consenting())
+    )
+    with request.engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+def _stream_items(request: ExportRequest) -> Iterator[tuple[np.ndarray, list, list, list]]:
+    i = SubmissionItem
+    query = (
+        select(i.submission_id, i.item_id, i.response, i.correct)
+        .join(SubmissionRecord, SubmissionRecord.id == i.submission_id)
+        .join(Learner, Learner.id == SubmissionRecord.learner_id)
+        .where(consenting())
+        .order_by(i.submission_id, i.id)
+    )
+    with request.engine.connect() as connection:
+        # server-side cursor on PostgreSQL; SQLite steps through the rows as they are fetched
+        result = connection.execution_options(
+            stream_results=True, yield_per=request.chunk_rows
+        ).execute(query)
+        for rows in result.partitions(request.chunk_rows):
+            ids, items, responses, correct = zip(*rows, strict=True)
+            yield np.fromiter(ids, dtype=np.int64, count=len(ids)), items, responses, correct
+
+
+def iter_response_chunks(
+    request: ExportRequest, submissions: pd.DataFrame | None = None
+) -> Iterator[pd.DataFrame]:
+    """The tidy table in chunks, in submission order, each with the final dtypes.
+
+    Each chunk also carries the internal ``_submission`` column (dropped by every export).
+    """
+    subs = submissions if submissions is not None else load_submissions(request)
+    answers = answer_key(request.content)
+    item_categories = _item_categories(request.content)
+    known_items = set(item_categories)
+    sub_ids = subs.index.to_numpy()
+    itemless = np.ones(len(subs), dtype=bool)
+    done_upto = -1  # submissions with a smaller id have been emitted
+
+    def build(positions: np.ndarray, item_ids, responses, correct) -> pd.DataFrame:
+        part = subs.take(positions).reset_index()
+        extra = set(item_ids).difference(known_items, [None])
+        part["item"] = _category(item_ids, item_categories + sorted(extra))
+        response = pd.array(responses, dtype="string")
+        activities = part["activity"]
+        answer = pd.Series(pd.NA, index=part.index, dtype="string")
+        for activity_id in activities.cat.categories:
+            key = answers.get(activity_id)
+            if key:
+                mask = (activities == activity_id).to_numpy()
+                answer[mask] = part["item"][mask].astype(object).map(key).astype("string")
+        correct_arr = pd.array(correct, dtype="boolean")
+        part["response"] = response
+        part["answer"] = answer
+        part["correct"] = correct_arr
+        part["score"] = pd.array(correct_arr, dtype="Float64")
+        likert = (part["activity_type"] == "self_assessment").to_numpy()
+        rating = pd.Series(pd.NA, index=part.index, dtype="Int8")
+        if likert.any():
+            rating[likert] = pd.to_numeric(response[likert], errors="coerce").astype("Int8")
+        part["rating"] = rating
+        return part
+
+    def activity_rows(upto: int) -> pd.DataFrame | None:
+        nonlocal done_upto
+        mask = itemless & (sub_ids > done_upto) & (sub_ids <= upto)
+        done_upto = upto
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return None
+        n = len(positions)
+        frame = build(positions, [None] * n, [None] * n, [None] * n)
+        if request.include_text:
+            frame["response"] = subs["text"].take(positions).to_numpy()
+        return frame
+
+    for ids, item_ids, responses, correct in _stream_items(request):
+        positions = subs.index.get_indexer(ids)
+        if (positions < 0).any():  # a submission saved after the first query: next export
+            keep = positions >= 0
+            positions, ids = positions[keep], ids[keep]
+            item_ids, responses, correct = (
+                [x for x, k in zip(col, keep, strict=True) if k]
+                for col in (item_ids, responses, correct)
+            )
+        itemless[positions] = False
+        frames = [build(positions, item_ids, responses, correct)]
+        if len(ids):
+            extra = activity_rows(int(ids[-1]))
+            if extra is not None:
+                frames.append(extra)
+        yield _finish(frames)
+    rest = activity_rows(int(sub_ids.max()) if len(sub_ids) else -1)
+    if rest is not None:
+        yield _finish([rest])
+
+
+def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    if len(frames) > 1:
+        frame = frame.iloc[np.argsort(frame[SUBMISSION].to_numpy(), kind="stable")]
+        frame = frame.reset_index(drop=True)
+    frame = frame.drop(columns=[c for c in ("text",) if c in frame])
+    return frame[[SUBMISSION, *COLUMN_NAMES]]
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give every column its documented dtype (after a concat lost a categorical's type)."""
+    for name, dtype in DTYPES.items():
+        if str(frame[name].dtype) != dtype:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def load_frame(request: ExportRequest, with_submission: bool = False) -> pd.DataFrame:
+    """The whole tidy table in memory."""
+    chunks = list(iter_response_chunks(request))
+    if not chunks:
+        return empty_frame(with_submission)
+    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    frame = conform(frame)
+    return frame if with_submission else frame.drop(columns=[SUBMISSION])
+
+
+def empty_frame(with_submission: bool = False) -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=DTYPES[name]) for name in COLUMN_NAMES})
+    if with_submission:
+        frame.insert(0, SUBMISSION, pd.Series(dtype="int64"))
+    return frame
+
+
+def load_responses(
+    url: str | None = None,
+    *,
+    include_text: bool = False,
+    key: str | None = None,
+) -> pd.DataFrame:
+    """Every response of consenting learners as a tidy DataFrame (see docs/data-dictionary.md).
+
+    One row per learner × activity item × attempt. ``url`` defaults to ``COURSE_DB_URL`` (or
+    the SQLite file in the var directory); ``key`` to the configured pseudonymisation key.
+    Reflection text is left out unless ``include_text``.
+    """
+    from ..store import ResponseStore
+
+    with ResponseStore(url) as store:
+        store.check_ready()
+        request = ExportRequest(
+            engine=store.engine, key=key or pseudonym_key(), include_text=include_text
+        )
+        return load_frame(request)
