@@ -143,11 +143,22 @@ class CourseApp(w.VBox):
             params.update(module=module, part=part)
         return urlencode(params)
 
-    def _navigate(self, title: str, module: str | None = None, part: str | None = None) -> None:
-        self._suppress_address = True
-        self.url.query = self._address(module, part)
-        self._suppress_address = False
+    def _show(
+        self,
+        children: list,
+        title: str,
+        module: str | None = None,
+        part: str | None = None,
+        push: bool = True,
+    ) -> None:
+        """Swap the view. The address changes first, so a refresh straight after keeps the
+        learner; focus moves to the new heading last, once it exists."""
+        if push:
+            self._suppress_address = True
+            self.url.query = self._address(module, part)
+            self._suppress_address = False
         self.url.title = f"{title} · {self.course.info.title}"
+        self.view.children = children
         self.url.navigation += 1
 
     def _on_address_change(self, change) -> None:
@@ -197,9 +208,7 @@ class CourseApp(w.VBox):
             rows += self._join_form(identity)
         else:
             rows += self._module_map()
-        self.view.children = rows
-        if push:
-            self._navigate("Home")
+        self._show(rows, "Home", push=push)
 
     def _join_form(self, identity: RequestIdentity | None) -> list[w.Widget]:
         intro = w.HTML(
@@ -351,6 +360,7 @@ class CourseApp(w.VBox):
             card = w.VBox(card_rows)
             card.add_class("course-card")
             card.add_class("course-module-card")
+            card.add_class(f"course-module-{module.slug}")
             rows.append(card)
         if self.learner.research_consent is not None:
             rows.append(consent)  # answered: still there to change, after the modules
@@ -430,13 +440,12 @@ class CourseApp(w.VBox):
             self._parts_cache[key] = body
         entry = self.course.module(module).entry
         title = title_of(read_cells(self._part_path(module, part)), PART_LABELS[part])
-        self.view.children = [
+        children = [
             self._part_nav(module, part, entry),
             self._parts_cache[key],
             self._part_footer(module, part),
         ]
-        if push:
-            self._navigate(f"{entry.title}: {title}", module, part)
+        self._show(children, f"{entry.title}: {title}", module, part, push=push)
 
     def _part_nav(self, module: str, part: str, entry) -> w.Widget:
         home = _button("← Module map", "course-home-button")
