@@ -36,6 +36,13 @@ def cmd_validate(args) -> int:
     return _validate(Path(args.data), Path(args.course))
 
 
+def cmd_reference(args) -> int:
+    from .content.reference import render_reference
+
+    sys.stdout.write(render_reference(load_course(Path(args.data))))
+    return 0
+
+
 def cmd_db_upgrade(args) -> int:
     from .store import ResponseStore, StoreError
 
@@ -217,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", default=str(default_data_dir()))
     p.add_argument("--course", default=os.environ.get("COURSE_NOTEBOOK_DIR", str(repo / "course")))
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("reference", help="print the authors' content reference (Markdown)")
+    p.add_argument("--data", default=str(default_data_dir()))
+    p.set_defaults(func=cmd_reference)
 
     p = sub.add_parser("db", help="database administration")
     dbsub = p.add_subparsers(dest="db_command", required=True)

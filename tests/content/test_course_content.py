@@ -7,6 +7,7 @@ import re
 import pytest
 
 from widgets.content import load_course
+from widgets.content.loader import sources_of
 from widgets.content.models import PART_NAMES, ChoiceActivity, SortingActivity
 from widgets.content.notebooks import check_notebooks, code_cells, literal_calls
 
@@ -58,8 +59,8 @@ def test_every_reference_is_cited_somewhere(course):
     cited = set()
     for module in course.modules:
         for activity in module.file.activities:
-            for item in getattr(activity, "items", []) + getattr(activity, "questions", []):
-                cited.update(item.sources)
+            for _where, keys in sources_of(activity):
+                cited.update(keys)
     notebooks = list(COURSE.rglob("*.ipynb"))
     assert notebooks
     for notebook in notebooks:

@@ -138,7 +138,7 @@ class Course:
         return [(m.slug, p) for m in self.modules for p in PART_NAMES]
 
 
-def _sources_of(activity) -> list[tuple[str, list[str]]]:
+def sources_of(activity) -> list[tuple[str, list[str]]]:
     if isinstance(activity, SortingActivity | OrderingActivity):
         return [(f"items[{n}].sources", i.sources) for n, i in enumerate(activity.items)]
     if isinstance(activity, ChoiceActivity):
@@ -177,7 +177,7 @@ def load_course(data_dir: Path | str) -> Course:
                 raise ContentError(
                     path, f"activities[{a_n}].id", f"{activity.id!r} is already used in {other}"
                 )
-            for where, keys in _sources_of(activity):
+            for where, keys in sources_of(activity):
                 for key in keys:
                     if key not in references:
                         raise ContentError(
