@@ -24,7 +24,7 @@ from ..store.models import Learner, Visit
 from .pseudonym import Pseudonymiser, pseudonym_key
 from .responses import consenting, load_responses
 
-DEMO_LEARNERS = 150
+DEMO_LEARNERS = 80
 DEMO_SESSIONS = 6
 
 
@@ -237,7 +237,15 @@ def self_assessment_change(
             )
             .reset_index()
         )
-        figure = px.bar(table, x="item", y="change", title="Mean change in self-rating (paired)")
+        figure = px.bar(
+            table,
+            y="item",
+            x="change",
+            orientation="h",
+            hover_data=["pairs", "pre", "post"],
+            title="Mean change in self-rating, pre → post (paired by learner and statement)",
+            height=650,
+        )
         return table, figure, len(pairs)
     pre = ratings[ratings["phase"] == "pre"]
     table = pre.groupby(["item", "rating"], observed=True).size().rename("learners").reset_index()

@@ -114,7 +114,7 @@ REFLECTION_ENDINGS = (
 # median minutes on each activity type, and the spread of the log-normal
 MINUTES = {"choice": 3.0, "sorting": 7.0, "reflection": 9.0, "self_assessment": 2.5}
 # of those who reached the part before: who goes on to open it
-REACH = {"theory": 0.95, "practice": 0.85, "review": 0.8}
+REACH = {"theory": 0.97, "practice": 0.93, "review": 0.9}
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,9 @@ class _Learner:
         self.info = info
         self.rng = rng
         self.ability = rng.gauss(0.0, 1.0)
+        # how generously this learner rates themselves, and how much the course moves that
+        self.leaning = rng.gauss(0.0, 0.7) + 0.3 * self.ability
+        self.gain = max(0.0, rng.gauss(0.7, 0.4))
         self.clock = start
 
     def spend(self, minutes: float, spread: float = 0.5) -> tuple[datetime, datetime]:
@@ -318,7 +321,9 @@ class DemoClass:
     ) -> None:
         rng = learner.rng
         top = len(activity.scale)
-        leaning = rng.gauss(0.0, 0.7) + 0.3 * learner.ability
+        leaning = learner.leaning + {"pre": 0.0, "post": learner.gain}.get(
+            activity.phase, learner.gain / 2
+        )
         ratings: dict[str, int] = {}
         for n, statement in enumerate(activity.statements):
             if rng.random() < 0.05:
