@@ -32,6 +32,10 @@ def build_view(content, *, seed: int = 0, sources_text: SourcesText | None = Non
         from .simulator import SimulatorView
 
         return SimulatorView(content, sources_text=sources_text)
+    if kind == "video":
+        from .video import VideoView
+
+        return VideoView(content, sources_text=sources_text)
     if kind == "reflection":
         from .reflection import ReflectionView
 

@@ -28,6 +28,7 @@ from .models import (
     ScenarioActivity,
     SimulatorActivity,
     SortingActivity,
+    VideoActivity,
 )
 
 _DISCRIMINATORS = {
@@ -38,6 +39,7 @@ _DISCRIMINATORS = {
     "ordering",
     "scenario",
     "simulator",
+    "video",
 }
 
 
@@ -141,7 +143,7 @@ class Course:
 def sources_of(activity) -> list[tuple[str, list[str]]]:
     if isinstance(activity, SortingActivity | OrderingActivity):
         return [(f"items[{n}].sources", i.sources) for n, i in enumerate(activity.items)]
-    if isinstance(activity, ChoiceActivity):
+    if isinstance(activity, ChoiceActivity | VideoActivity):
         return [(f"questions[{n}].sources", q.sources) for n, q in enumerate(activity.questions)]
     if isinstance(activity, ScenarioActivity | SimulatorActivity):
         return [

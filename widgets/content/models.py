@@ -202,6 +202,76 @@ class OrderingActivity(ActivityBase):
         return self
 
 
+# --- video with guided questions ------------------------------------------------------------
+
+
+class Speaker(Strict):
+    """Someone who speaks in a scene; ``id`` is what transcript lines name."""
+
+    id: Slug
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    role: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+
+
+class TranscriptLine(Strict):
+    speaker: Slug
+    line: Text
+    scene: Annotated[str, Field(min_length=1, max_length=120)] | None = None  # starts a new scene
+
+
+class GuidedQuestion(Strict):
+    id: Slug
+    prompt: Text
+    notice: Text | None = None  # what an expert would notice; shown once the learner answers
+    sources: list[Slug] = []
+
+
+def _media_address(value: str | None, field: str) -> str | None:
+    """An http(s) URL, or a relative path inside ``course/`` (served beside the notebooks)."""
+    if value is None:
+        return None
+    if value.startswith(("https://", "http://")):
+        return value
+    if value.startswith("/") or "\\" in value or ".." in value.split("/") or ":" in value:
+        raise ValueError(
+            f"{field} {value!r} must be an http(s) URL or a relative path inside course/"
+        )
+    return value
+
+
+class VideoActivity(ActivityBase):
+    """Video with guided questions: an optional clip, its transcript always, then questions.
+
+    Without ``src`` the transcript is played as a dialogue, line by line. Each question is
+    answered in the learner's own words; its ``notice`` (what an expert would notice) is
+    shown once the learner has saved an answer."""
+
+    type: Literal["video"]
+    src: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    captions: Annotated[str, Field(min_length=1, max_length=500)] | None = None  # WebVTT file
+    speakers: list[Speaker] = Field(min_length=1, max_length=8)
+    transcript: list[TranscriptLine] = Field(min_length=2, max_length=120)
+    questions: list[GuidedQuestion] = Field(min_length=1, max_length=10)
+    max_chars: int = Field(3000, ge=100, le=20000)  # per answer
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VideoActivity:
+        _media_address(self.src, "src")
+        _media_address(self.captions, "captions")
+        if self.captions is not None and self.src is None:
+            raise ValueError("captions need a video: add src, or leave captions out")
+        _unique([s.id for s in self.speakers], "speaker")
+        _unique([q.id for q in self.questions], "question")
+        known = {s.id for s in self.speakers}
+        for n, line in enumerate(self.transcript):
+            if line.speaker not in known:
+                raise ValueError(
+                    f"transcript[{n}].speaker: {line.speaker!r} is not one of the speakers "
+                    f"{sorted(known)}"
+                )
+        return self
+
+
 # --- branching activities (scenario, simulator): one graph shape, one graph check -------
 
 Label = Annotated[str, Field(min_length=1, max_length=120)]
@@ -370,7 +440,8 @@ Activity = Annotated[
     | SelfAssessmentActivity
     | OrderingActivity
     | ScenarioActivity
-    | SimulatorActivity,
+    | SimulatorActivity
+    | VideoActivity,
     Field(discriminator="type"),
 ]
 
