@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.activities.reflection import ReflectionView, length_problem
+from widgets.activities.reflection import (
+    DEFAULT_PROMPTS,
+    ReflectionView,
+    gentle_prompt,
+    length_problem,
+    only_describes,
+)
 
 from .conftest import Recorder
 
@@ -83,3 +89,96 @@ def test_length_problem():
     """Does the length check name both the length and the limit?"""
     assert length_problem("abc", 3) is None
     assert "4 characters" in length_problem("abcd", 3)
+
+
+# --- gentle prompts -----------------------------------------------------------------------
+
+DESCRIBES = (
+    "On Tuesday I met Sam after period three. We looked at the seating plan together and went "
+    "through the register. Sam showed me the worksheet from the lesson and the marks from the "
+    "last test. We talked about the homework timetable, the new reading scheme and the trip in "
+    "June. Then we agreed to meet again in a fortnight in the library."
+)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        " I think the plan helped.",
+        " It went well because Sam chose the focus.",
+        " Next time I will ask first.",
+        " Why did Sam go quiet?",
+        " I realised I had done most of the talking.",
+        " That meant Sam left with my plan.",
+        " I’ll ask Sam to choose the focus.",
+    ],
+)
+def test_analysis_words_or_a_question_mean_no_prompt(extra):
+    """Does a reason, an interpretation, a next step or a question count as analysis?"""
+    assert only_describes(DESCRIBES) is True
+    assert only_describes(DESCRIBES + extra) is False
+
+
+def test_short_text_is_left_alone():
+    """Is a short note (40 words or fewer) never prompted, however descriptive?"""
+    short = " ".join(DESCRIBES.split()[:40])
+    assert only_describes(short) is False
+    assert gentle_prompt(short, []) is None
+
+
+def test_markers_match_whole_words_only():
+    """Does a word that merely contains a marker ("whyever", "becausey") not count?"""
+    assert only_describes(DESCRIBES + " Somewhy nobody minded the becauseless rain.") is True
+
+
+def test_prompt_comes_from_hints_then_defaults():
+    """Is the prompt one of the activity's hints, in turn, or a default when there are none?"""
+    hints = ["First hint?", "Second hint?"]
+    assert gentle_prompt(DESCRIBES, hints, 0) == "First hint?"
+    assert gentle_prompt(DESCRIBES, hints, 1) == "Second hint?"
+    assert gentle_prompt(DESCRIBES, hints, 2) == "First hint?"
+    assert gentle_prompt(DESCRIBES, [], 0) == DEFAULT_PROMPTS[0]
+    assert gentle_prompt(DESCRIBES + " Because.", hints) is None
+
+
+def test_descriptive_reflection_is_saved_and_gently_prompted(view, recorder):
+    """Is a descriptive reflection saved as usual, with one optional prompt shown after?"""
+    view.on_submit(recorder)
+    assert view.nudge.layout.display == "none"
+    view.write(DESCRIBES)
+    assert recorder.got[0].response["text"] == DESCRIBES
+    assert view.status.message.startswith("Saved (")
+    assert "take it further, if you want to" in view.status.message
+    assert view.nudge.layout.display is None
+    assert DEFAULT_PROMPTS[0] in view.nudge.value  # demo-reflect has no hints
+    assert "optional" in view.nudge.value
+
+
+def test_prompt_goes_away_once_the_reflection_analyses(view, recorder):
+    """When the learner adds a reason, is the prompt taken away (and nothing graded)?"""
+    view.on_submit(recorder)
+    view.write(DESCRIBES)
+    view.write(DESCRIBES + " I think it worked because Sam chose.")
+    assert len(recorder.got) == 2
+    assert view.nudge.layout.display == "none"
+    assert "further" not in view.status.message
+    assert recorder.got[1].score is None
+
+
+def test_prompt_uses_the_activity_hints(demo_course, recorder):
+    """Does the prompt come from the activity's own hints, escaped, when it has some?"""
+    content = demo_course.activity("demo-reflect").model_copy(
+        update={"hints": ["What <b>made</b> the difference?"]}
+    )
+    view = ReflectionView(content)
+    view.on_submit(recorder)
+    view.write(DESCRIBES)
+    assert "What &lt;b&gt;made&lt;/b&gt; the difference?" in view.nudge.value
+
+
+def test_failed_save_shows_no_prompt(view):
+    """Does a failed save keep the text and offer no prompt (nothing was saved)?"""
+    view.on_submit(Recorder(fail=RuntimeError("disk full")))
+    view.write(DESCRIBES)
+    assert "Not saved" in view.status.message
+    assert view.nudge.layout.display == "none"
