@@ -60,6 +60,11 @@ class PageContext:
 
             view.on_submit(refuse)
             return view
+        compare_with = getattr(content, "compare_with", None)
+        if compare_with:  # a post self-assessment shows the change from the learner's pre one
+            from .activities.self_assessment import latest_ratings
+
+            view.set_baseline(latest_ratings(self.store.submissions(self.learner.id, compare_with)))
         view.restore(self.store.submissions(self.learner.id, activity_id))
 
         def save(submission: Submission) -> None:

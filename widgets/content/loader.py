@@ -26,6 +26,7 @@ from .models import (
     Reference,
     ReferencesFile,
     ScenarioActivity,
+    SelfAssessmentActivity,
     SimulatorActivity,
     SortingActivity,
     VideoActivity,
@@ -154,6 +155,31 @@ def sources_of(activity) -> list[tuple[str, list[str]]]:
     return []
 
 
+def _comparison_problem(post: SelfAssessmentActivity, found) -> str | None:
+    """Why ``post.compare_with`` cannot be paired with ``post``, or None when it can.
+
+    The pre self-assessment's statements must all appear in the post one with the same ids
+    (the post may add statements of its own), on a scale of the same length.
+    """
+    name = post.compare_with
+    if found is None:
+        return f"{name!r} is not an activity in the course"
+    pre = found[1]
+    if not isinstance(pre, SelfAssessmentActivity) or pre.phase != "pre":
+        kind = pre.phase if isinstance(pre, SelfAssessmentActivity) else pre.type
+        return f"{name!r} is not a pre self-assessment (it is {kind!r})"
+    mine = {s.id for s in post.statements}
+    missing = [s.id for s in pre.statements if s.id not in mine]
+    if missing:
+        return (
+            f"{name!r} has statement(s) {missing} that this self-assessment lacks; use the "
+            "same statement ids so the ratings can be paired"
+        )
+    if len(pre.scale) != len(post.scale):
+        return f"{name!r} has a {len(pre.scale)}-point scale and this one {len(post.scale)}"
+    return None
+
+
 def load_course(data_dir: Path | str) -> Course:
     """Load ``course.yaml``, ``references.yaml`` and every module file, cross-checked."""
     data_dir = Path(data_dir)
@@ -189,6 +215,12 @@ def load_course(data_dir: Path | str) -> Course:
                         )
             activities[activity.id] = (module, activity)
         modules.append(module)
+    for module in modules:
+        for a_n, activity in enumerate(module.file.activities):
+            if isinstance(activity, SelfAssessmentActivity) and activity.compare_with:
+                problem = _comparison_problem(activity, activities.get(activity.compare_with))
+                if problem:
+                    raise ContentError(module.path, f"activities[{a_n}].compare_with", problem)
     return Course(
         data_dir=data_dir,
         info=info,

@@ -166,10 +166,17 @@ class SelfAssessmentActivity(ActivityBase):
         min_length=3, max_length=7
     )
     statements: list[LikertStatement] = Field(min_length=1, max_length=40)
+    # a post self-assessment may name the pre one it repeats; the learner then sees the change
+    compare_with: Slug | None = None
 
     @model_validator(mode="after")
     def _ids_unique(self) -> SelfAssessmentActivity:
         _unique([s.id for s in self.statements], "statement")
+        if self.compare_with is not None and self.phase != "post":
+            raise ValueError(
+                f"compare_with is only for phase 'post' (this one is {self.phase!r}): it names "
+                "the pre-course self-assessment whose ratings the learner compares with"
+            )
         return self
 
 
