@@ -152,3 +152,42 @@ def text_of_cards(app: CourseApp) -> str:
         for child in getattr(card, "children", ())
         if isinstance(getattr(child, "value", None), str)
     )
+
+
+def test_module_map_offers_the_learning_record(course, store):
+    """Does the map have a record download that builds the learner's page when pressed?"""
+    from widgets.app.download import DownloadButton
+
+    app = app_for(course, store)
+    app.join("Ana <b>", "")
+    app.show_part(MODULE, "review")
+    body = app._parts_cache[(MODULE, "review")]
+    reflection = next(c for c in body.children if getattr(c, "activity_type", "") == "reflection")
+    reflection.write("Line one\nLine two")
+    app.show_home()
+    cards = [c for c in app.view.children if "course-record" in getattr(c, "_dom_classes", ())]
+    assert len(cards) == 1
+    button = next(c for c in cards[0].children if isinstance(c, DownloadButton))
+    assert button.label == "Download my learning record"
+    assert button.filename == "learning-record.html"
+    sent = []
+    button.send = sent.append
+    reply = button.request()
+    assert sent == [reply]
+    assert reply["action"] == "file" and reply["filename"] == "learning-record.html"
+    assert "Name: Ana &lt;b&gt;" in reply["text"]
+    assert "Line one<br>Line two" in reply["text"]
+
+
+def test_record_download_failure_is_said(course, store):
+    """If the record cannot be built, does the button get a plain error message?"""
+    from widgets.app.download import DownloadButton
+
+    def broken() -> str:
+        raise RuntimeError("database gone")
+
+    button = DownloadButton(broken, filename="learning-record.html")
+    button.send = lambda _m: None
+    reply = button.request()
+    assert reply["action"] == "error"
+    assert "could not be prepared" in reply["text"]

@@ -364,7 +364,50 @@ class CourseApp(w.VBox):
             rows.append(card)
         if self.learner.research_consent is not None:
             rows.append(consent)  # answered: still there to change, after the modules
+        rows.append(self._record_card())
         return rows
+
+    # -- the learner's own record (a download; nothing is written on the server) -----------
+
+    def _record_card(self) -> w.Widget:
+        from .download import DownloadButton
+
+        button = DownloadButton(
+            lambda: self.learning_record(),
+            label="Download my learning record",
+            filename="learning-record.html",
+        )
+        button.add_class("course-record-download")
+        card = w.VBox(
+            [
+                w.HTML(
+                    "<h2>Your learning record</h2><p>A page to keep, print or share with your "
+                    "mentor: the parts you have completed, your reflections and answers, your "
+                    "action plan, how your self-ratings changed and the sources cited, made from "
+                    "what you have saved when you press the button.</p>"
+                ),
+                button,
+            ]
+        )
+        card.add_class("course-card")
+        card.add_class("course-record")
+        return card
+
+    def learning_record(self) -> str:
+        """The signed-in learner's learning record, as a self-contained HTML page."""
+        from ..record import learning_record_html
+
+        progress = course_progress(
+            self.course,
+            self.store.completed_activities(self.learner.id),
+            self.store.visits(self.learner.id),
+        )
+        return learning_record_html(
+            self.course,
+            self.store.submissions(self.learner.id),
+            display_name=self.learner.display_name,
+            parts_done=[(p.module, p.part) for m in progress for p in m.parts if p.state == "done"],
+        )
 
     def _consent_card(self) -> w.Widget:
         answer = self.learner.research_consent
