@@ -64,6 +64,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 BUDGET_MIB = 24 * 1024  # "how many kernels fit in 24 GB"
 TARGET_SECONDS = 1.0  # p95 of 30 trainees moving to the next part together
 TARGET_KERNEL_MIB = 70.0
+STAMP = dt.datetime.now().strftime("%Y%m%d-%H%M%S")  # names this run's files
 
 
 # -- statistics ----------------------------------------------------------------------
@@ -284,6 +285,12 @@ def run_scenario(
     finally:
         if server is not None:
             server.stop()
+            failed = any(r["failures"] for r in out["rounds"]) or "warm_up_error" in out
+            if failed and server.log_path.exists():  # keep the server's log to read later
+                RESULTS.mkdir(exist_ok=True)
+                kept = RESULTS / f"{STAMP}-{scenario.key}-{n}.log"
+                shutil.copy(server.log_path, kept)
+                out["server_log"] = str(kept.relative_to(REPO))
         shutil.rmtree(workdir, ignore_errors=True)
     return out
 
@@ -513,9 +520,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--quiet-wait",
         type=float,
-        default=15,
+        default=10,
         help="seconds to wait for other work on the machine to calm down before each "
-        "scenario (15); the load seen is recorded either way",
+        "scenario (10); the load seen is recorded either way",
     )
     parser.add_argument("--quick", action="store_true", help="1 and 5 trainees, one repeat")
     args = parser.parse_args(argv)
@@ -546,7 +553,6 @@ def main(argv=None) -> int:
         "static": StaticPages(args.timeout),
     }
     began = time.monotonic()
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     results: dict = {}
     report: dict = {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
@@ -593,7 +599,7 @@ def main(argv=None) -> int:
     report["table"] = rows
     report["verdicts"] = verdicts
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{stamp}.json"
+    path = RESULTS / f"{STAMP}.json"
     path.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
     info = report["machine"]
     print()

@@ -211,7 +211,7 @@ class BareVoila(Server):
 
 
 class StaticServer(Server):
-    """``python -m http.server`` over the part notebooks exported once with nbconvert."""
+    """Plain HTTP file serving of the part notebooks exported once with nbconvert."""
 
     name = "static-html"
     ready_path = "theory.html"
@@ -219,8 +219,9 @@ class StaticServer(Server):
     def __init__(self, workdir: Path):
         site = workdir / "site"
         export_parts(site, workdir / "var")
-        argv = [sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1"]
-        argv += ["--directory", str(site)]
+        # http.server with a backlog of 128 instead of 5 (see static_server.py)
+        argv = [sys.executable, str(Path(__file__).with_name("static_server.py")), "{port}"]
+        argv += [str(site)]
         super().__init__(argv, clean_env(), workdir)
 
 
