@@ -105,11 +105,16 @@ function render({ model, el }) {
 
   function drawControls() {
     const n = shown();
+    const focused = document.activeElement;
     playButton.textContent = timer ? "\u275a\u275a Pause" : n === 0 ? "\u25b6 Play scene" : n >= total ? "\u25b6 Play again" : "\u25b6 Resume";
     nextButton.disabled = n >= total;
     allButton.disabled = n >= total;
     againButton.disabled = n === 0;
     progress.textContent = `Line ${n} of ${total}`;
+    // a focused button that just became disabled would drop focus to the page: keep it here
+    if (focused && focused.disabled && (focused === nextButton || focused === allButton)) {
+      againButton.focus();
+    }
   }
 
   let drawn = 0;
