@@ -112,7 +112,7 @@ def test_self_assessment_change_table(page):
     """Is the pre/post change a table with before, now and the difference?"""
     section = page.split("How my self-ratings changed")[1].split("<h2>")[0]
     assert "<table>" in section
-    assert "<td>2 of 5</td><td>4 of 5</td><td>+2</td>" in section
+    assert "<td class='n'>2 of 5</td><td class='n'>4 of 5</td><td class='n'>+2</td>" in section
     assert "You rated yourself higher on 1 of 1 statements." in section
     assert "used-a-technique" not in section  # post-only statements are not paired
 

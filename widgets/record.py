@@ -35,6 +35,7 @@ h3 { font-size: 1.05rem; margin: 1.2rem 0 0.3rem; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; }
 th, td { border: 1px solid #c9d2de; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f8; }
+td.n { white-space: nowrap; }
 ul.parts { padding-left: 1.2rem; }
 .refs li { margin: 0.3rem 0; overflow-wrap: anywhere; }
 @media print {
@@ -171,12 +172,12 @@ def learning_record_html(
             top = len(activity.scale)
             body = []
             for row in change.rows:
-                diff = "" if not row.compared else f"{row.now - row.before:+d}"
+                diff = "" if not row.compared else f"{row.now - row.before:+d}".replace("+0", "0")
                 body.append(
                     f"<tr><td>{escape_text(row.text)}</td>"
-                    f"<td>{row.before if row.before is not None else '–'} of {top}</td>"
-                    f"<td>{row.now if row.now is not None else '–'} of {top}</td>"
-                    f"<td>{diff or '–'}</td></tr>"
+                    f"<td class='n'>{row.before if row.before is not None else '–'} of {top}</td>"
+                    f"<td class='n'>{row.now if row.now is not None else '–'} of {top}</td>"
+                    f"<td class='n'>{diff or '–'}</td></tr>"
                 )
             tables.append(
                 f"<h3>{escape_text(activity.title)}</h3>"

@@ -30,13 +30,14 @@ class DownloadButton(anywidget.AnyWidget):
     def __init__(self, make: Callable[[], str], **kwargs):
         super().__init__(**kwargs)
         self._make = make
-        self.on_msg(self._handle_msg)
+        self.on_msg(self._on_custom_msg)
 
     def request(self) -> dict[str, Any]:
         """Press the button as the browser does; return the message sent back to it."""
         return self._reply()
 
-    def _handle_msg(self, _widget, content: Any, _buffers) -> None:
+    def _on_custom_msg(self, _widget, content: Any, _buffers) -> None:
+        # not `_handle_msg`: that is ipywidgets' own handler of every comm message
         if isinstance(content, dict) and content.get("action") == "download":
             self._reply()
 
