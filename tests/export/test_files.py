@@ -142,7 +142,12 @@ def test_xapi_answered_statements(known, tmp_path):
         assert definition["interactionType"] == interaction_of(activity)
         assert re.match(r"^PT(\d+H)?(\d+M)?(\d+(\.\d\d?)?S)?$", s["result"]["duration"])
         assert s["timestamp"].endswith("Z")
-    assert set(by_type) == {"matching", "choice", "likert", "long-fill-in"}
+    assert set(by_type) == {"matching", "sequencing", "choice", "likert", "long-fill-in"}
+    for s in by_type["sequencing"]:
+        steps = s["result"]["response"].split("[,]")
+        pattern = s["object"]["definition"]["correctResponsesPattern"][0].split("[,]")
+        assert sorted(steps) == sorted(pattern)  # every step once, in the learner's order
+        assert s["result"]["success"] == (s["result"]["score"]["raw"] == len(pattern))
     for s in by_type["matching"]:
         pairs = s["result"]["response"].split("[,]")
         pattern = s["object"]["definition"]["correctResponsesPattern"][0].split("[,]")

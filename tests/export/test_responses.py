@@ -36,12 +36,19 @@ def test_one_row_per_learner_item_attempt(frame):
     assert (frame["duration"] == frame["submitted_at"] - frame["started_at"]).all()
     assert frame["consent"].all()
     scored = frame[frame["correct"].notna()]
-    assert set(scored["activity_type"].astype(str)) == {"sorting", "choice"}
-    assert (scored["correct"] == (scored["response"] == scored["answer"])).all()
+    assert set(scored["activity_type"].astype(str)) == {"sorting", "choice", "ordering"}
+    exact = scored[scored["activity_type"] != "ordering"]  # a step can be in order, not in place
+    assert (exact["correct"] == (exact["response"] == exact["answer"])).all()
     assert (scored["score"] == scored["correct"].astype(float)).all()
     ratings = frame[frame["activity_type"] == "self_assessment"]["rating"].dropna()
     assert len(ratings) and ratings.between(1, 5).all()
-    assert set(frame["item_type"].astype(str)) == {"matching", "choice", "likert", "long-fill-in"}
+    assert set(frame["item_type"].astype(str)) == {
+        "matching",
+        "sequencing",
+        "choice",
+        "likert",
+        "long-fill-in",
+    }
     assert set(frame["condition"].dropna().astype(str)) == {"A", "B", "planted"}
 
 

@@ -93,15 +93,17 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "response",
         "string",
-        "The learner's answer: the category id of a sorted statement, the chosen option "
-        "ids joined by commas, the rating (1 = first scale label), or the reflection's text. "
+        "The learner's answer: the category id of a sorted statement, the position (from 1) "
+        "of an ordered step, the chosen option ids joined by commas, the rating (1 = first "
+        "scale label), or the reflection's text. "
         "Reflection text is <NA> unless the export was asked for it (`--include-text`).",
     ),
     Column(
         "answer",
         "string",
-        "The correct answer from the course content (category id, or correct option ids "
-        "joined by commas); <NA> for items that have none (ratings, reflections).",
+        "The correct answer from the course content (category id, right position of a "
+        "step, or correct option ids joined by commas); <NA> for items that have none "
+        "(ratings, reflections, activity types the export does not score).",
     ),
     Column(
         "correct",
@@ -189,7 +191,8 @@ def data_dictionary() -> str:
         "",
         (
             "- `answered` (`http://adlnet.gov/expapi/verbs/answered`): one per checked sort "
-            "(interactionType matching, the whole sort as `item[.]category[,]…`), per question of "
+            "(interactionType matching, the whole sort as `item[.]category[,]…`), per checked "
+            "ordering (sequencing, the learner's order as `step[,]step[,]…`), per question of "
             "a knowledge check (choice), per rated statement (likert) and per saved reflection "
             "(long-fill-in; `result.response` only with `--include-text`). Each carries the "
             "item's definition with `correctResponsesPattern` where there is a right answer, "
@@ -199,8 +202,10 @@ def data_dictionary() -> str:
         ),
         (
             "- `completed` (`http://adlnet.gov/expapi/verbs/completed`): one per part a learner "
-            "finished (every activity of the part checked or saved) and per module whose parts "
-            "are all finished, timestamped when the last one was."
+            "finished (every activity of the part checked, saved or revealed, counting the "
+            "activity types that store answers in this export) and per module whose parts are "
+            "all finished, timestamped when the last one was. Other activity types (scenario, "
+            "simulator, video …) are in the table but not yet turned into statements."
         ),
         "",
     ]

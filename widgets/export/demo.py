@@ -18,12 +18,14 @@ from datetime import UTC, datetime, timedelta
 
 from ..activities.base import Submission
 from ..activities.choice import ChoiceLogic
+from ..activities.ordering import OrderingLogic
 from ..activities.sorting import SortingLogic
 from ..content.loader import Course, cached_course
 from ..content.models import (
     PART_NAMES,
     ChoiceActivity,
     ChoiceQuestion,
+    OrderingActivity,
     ReflectionActivity,
     SelfAssessmentActivity,
     SortingActivity,
@@ -112,7 +114,13 @@ REFLECTION_ENDINGS = (
     "Next time I support someone I want to listen more before suggesting.",
 )
 # median minutes on each activity type, and the spread of the log-normal
-MINUTES = {"choice": 3.0, "sorting": 7.0, "reflection": 9.0, "self_assessment": 2.5}
+MINUTES = {
+    "choice": 3.0,
+    "sorting": 7.0,
+    "ordering": 5.0,
+    "reflection": 9.0,
+    "self_assessment": 2.5,
+}
 # of those who reached the part before: who goes on to open it
 REACH = {"theory": 0.97, "practice": 0.93, "review": 0.9}
 
@@ -284,6 +292,38 @@ class DemoClass:
                 if learner.rng.random() < 0.65:
                     logic.place(item_id, logic.item(item_id).answer)
 
+    def _ordering(self, learner: _Learner, module: str, activity: OrderingActivity) -> None:
+        logic = OrderingLogic.from_content(activity, seed=learner.info.token)
+        for attempt in range(2):
+            p = _logistic(1.2 * learner.ability + 1.2 + attempt)
+            for position, item in enumerate(activity.items, start=1):
+                if learner.rng.random() < p:  # knows where this step goes
+                    logic.move(item.id, position)
+            result = logic.check()
+            started, submitted = learner.spend(MINUTES["ordering"] / (attempt + 1))
+            self._save(
+                learner,
+                module,
+                activity.part,
+                Submission(
+                    activity_id=activity.id,
+                    activity_type="ordering",
+                    action="check",
+                    response=logic.to_response(),
+                    items={
+                        item_id: {"response": r.position, "correct": r.in_order}
+                        for item_id, r in result.steps.items()
+                    },
+                    score=result.score,
+                    max_score=result.max_score,
+                    started_at=started,
+                    submitted_at=submitted,
+                ),
+            )
+            if result.score == result.max_score or learner.rng.random() < 0.5:
+                return
+            logic.retry()
+
     def _confuse(self, learner: _Learner, answer: str, categories: list[str]) -> str:
         others = [c for c in categories if c != answer]
         if answer != "both" and "both" in others and learner.rng.random() < 0.6:
@@ -353,6 +393,7 @@ class DemoClass:
         handlers: dict[type, Callable] = {
             ChoiceActivity: self._choice,
             SortingActivity: self._sorting,
+            OrderingActivity: self._ordering,
             ReflectionActivity: self._reflection,
             SelfAssessmentActivity: self._self_assessment,
         }

@@ -38,10 +38,7 @@ class ExportSummary:
 def _chunks(
     request: ExportRequest, progress: Progress | None, submissions: pd.DataFrame | None = None
 ) -> Iterator[pd.DataFrame]:
-    for chunk in iter_response_chunks(request, submissions):
-        if progress is not None:
-            progress(int(chunk["item"].notna().sum()))
-        yield chunk
+    yield from iter_response_chunks(request, submissions, read=progress)
 
 
 def write_csv(request: ExportRequest, path: Path, progress: Progress | None = None) -> int:
@@ -127,7 +124,7 @@ def write_xapi(
     count = 0
     with open(path, "w", encoding="utf-8") as out:
         for batch in _batched(builder.answered(_chunks(request, progress, submissions))):
-            out.write("\n".join(map(dumps, batch)) + "\n")
+            out.write("\n".join(batch) + "\n")
             count += len(batch)
         for batch in _batched(builder.completed(submissions)):
             out.write("\n".join(map(dumps, batch)) + "\n")

@@ -40,7 +40,7 @@ class Pseudonymiser:
         self._learners: dict[int, str] = {}
 
     def _digest(self, kind: str, value: object) -> bytes:
-        return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).digest()
+        return hmac.digest(self._key, f"{kind}:{value}".encode(), hashlib.sha256)
 
     def learner(self, learner_id: int) -> str:
         """The learner's pseudonym: 16 hex digits."""

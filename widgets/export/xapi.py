@@ -23,6 +23,7 @@ from ..content.loader import Course
 from ..content.models import (
     PART_NAMES,
     ChoiceActivity,
+    OrderingActivity,
     ReflectionActivity,
     SelfAssessmentActivity,
     SortingActivity,
@@ -35,6 +36,7 @@ XAPI_VERSION = "1.0.3"
 DEFAULT_BASE_IRI = "https://course.example/peer-coaching"
 ANSWERED = {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-US": "answered"}}
 COMPLETED = {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}}
+ANSWERED_JSON = json.dumps(ANSWERED, separators=(",", ":"))
 CMI_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 LESSON = "http://adlnet.gov/expapi/activities/lesson"
 MODULE = "http://adlnet.gov/expapi/activities/module"
@@ -84,6 +86,32 @@ class StatementBuilder:
         self._objects: dict[tuple[str, str | None], dict[str, Any]] = {}
         self._actors: dict[str, dict[str, Any]] = {}
         self._contexts: dict[tuple, dict[str, Any]] = {}
+        self._dumped: dict[int, str] = {}  # id() of a cached (so long-lived) dict -> its JSON
+
+    def _json(self, cached: dict[str, Any]) -> str:
+        """JSON of an object, actor or context from the caches above, serialised once."""
+        found = self._dumped.get(id(cached))
+        if found is None:
+            found = self._dumped[id(cached)] = dumps(cached)
+        return found
+
+    def line(
+        self,
+        statement_id: str,
+        actor: dict,
+        verb: str,
+        obj: dict,
+        result: dict,
+        context: dict | None,
+        timestamp: str,
+    ) -> str:
+        """One statement as a JSON line, from the cached parts' JSON and a fresh result."""
+        context_json = f',"context":{self._json(context)}' if context else ""
+        return (
+            f'{{"id":"{statement_id}","actor":{self._json(actor)},"verb":{verb},'
+            f'"object":{self._json(obj)},"result":{dumps(result)}{context_json},'
+            f'"timestamp":"{timestamp}","version":"{XAPI_VERSION}"}}'
+        )
 
     # -- objects ----------------------------------------------------------------------------
 
@@ -121,6 +149,14 @@ class StatementBuilder:
                 content, definition = None, {"type": ASSESSMENT}
             if isinstance(content, SortingActivity):
                 definition = self._sorting_definition(content)
+            elif isinstance(content, OrderingActivity):
+                definition = {
+                    "type": CMI_INTERACTION,
+                    "name": _lang(content.title),
+                    "interactionType": INTERACTION_TYPES["ordering"],
+                    "correctResponsesPattern": ["[,]".join(i.id for i in content.items)],
+                    "choices": [{"id": i.id, "description": _lang(i.text)} for i in content.items],
+                }
             elif isinstance(content, ReflectionActivity):
                 definition = {
                     "type": CMI_INTERACTION,
@@ -226,8 +262,9 @@ class StatementBuilder:
 
     # -- answered ---------------------------------------------------------------------------
 
-    def answered(self, chunks: Iterable[pd.DataFrame]) -> Iterator[dict[str, Any]]:
-        """``answered`` statements, one submission at a time (groups may span chunks)."""
+    def answered(self, chunks: Iterable[pd.DataFrame]) -> Iterator[str]:
+        """``answered`` statements as JSON lines, one submission at a time (a submission's
+        rows may span two chunks)."""
         tail: pd.DataFrame | None = None
         for chunk in chunks:
             if tail is not None and len(tail):
@@ -242,7 +279,7 @@ class StatementBuilder:
         if tail is not None and len(tail):
             yield from self._answered_rows(tail)
 
-    def _answered_rows(self, frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    def _answered_rows(self, frame: pd.DataFrame) -> Iterator[str]:
         if not len(frame):
             return
         cols = {
@@ -263,9 +300,12 @@ class StatementBuilder:
                 "correct",
                 "activity_score",
                 "activity_max_score",
-                "submitted_at",
             )
         }
+        moments = frame["submitted_at"].to_numpy(dtype="datetime64[us]")
+        cols["submitted_at"] = [
+            t + "Z" for t in np.datetime_as_string(moments.astype("datetime64[ms]"), unit="ms")
+        ]
         durations = pd.to_timedelta(frame["duration"]).dt.total_seconds().tolist()
         ids = cols[SUBMISSION]
         n = len(ids)
@@ -279,19 +319,15 @@ class StatementBuilder:
 
     def _submission_statements(
         self, cols: dict[str, list], durations: list[float], start: int, end: int
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[str]:
         kind = cols["activity_type"][start]
         action = cols["action"][start]
         if action == "solution":
             return  # a revealed solution is not an answer
         sub_id = cols[SUBMISSION][start]
         activity = cols["activity"][start]
-        base = {
-            "actor": self.actor(cols["learner"][start]),
-            "verb": ANSWERED,
-            "timestamp": iso_timestamp(cols["submitted_at"][start]),
-            "version": XAPI_VERSION,
-        }
+        actor = self.actor(cols["learner"][start])
+        timestamp = cols["submitted_at"][start]
         duration = iso_duration(durations[start])
         session, condition = cols["session"][start], cols["condition"][start]
         module, part, attempt = cols["module"][start], cols["part"][start], cols["attempt"][start]
@@ -313,25 +349,59 @@ class StatementBuilder:
             top = cols["activity_max_score"][start]
             if score is not None and top:
                 result["score"] = {"raw": score, "min": 0, "max": top, "scaled": score / top}
-            yield {
-                "id": self.pseudo.uuid("statement", sub_id),
-                **base,
-                "object": self.activity_object(activity),
-                "result": result,
-                "context": self.context(session, condition, module, part, None, attempt),
-            }
+            context = self.context(session, condition, module, part, None, attempt)
+            yield self.line(
+                self.pseudo.uuid("statement", sub_id),
+                actor,
+                ANSWERED_JSON,
+                self.activity_object(activity),
+                result,
+                context,
+                timestamp,
+            )
+        elif kind == "ordering":
+            placed = sorted(
+                (int(cols["response"][i]), cols["item"][i])
+                for i in range(start, end)
+                if cols["item"][i] is not None and str(cols["response"][i]).isdigit()
+            )
+            result = {"duration": duration}
+            if placed:
+                result["response"] = "[,]".join(item for _, item in placed)
+            flags = [
+                cols["correct"][i] for i in range(start, end) if cols["correct"][i] is not None
+            ]
+            if flags:
+                result["success"] = all(flags)
+            score = cols["activity_score"][start]
+            top = cols["activity_max_score"][start]
+            if score is not None and top:
+                result["score"] = {"raw": score, "min": 0, "max": top, "scaled": score / top}
+            context = self.context(session, condition, module, part, None, attempt)
+            yield self.line(
+                self.pseudo.uuid("statement", sub_id),
+                actor,
+                ANSWERED_JSON,
+                self.activity_object(activity),
+                result,
+                context,
+                timestamp,
+            )
         elif kind == "reflection":
             result = {"duration": duration}
             text = cols["response"][start]
             if self.include_text and text:
                 result["response"] = text
-            yield {
-                "id": self.pseudo.uuid("statement", sub_id),
-                **base,
-                "object": self.activity_object(activity),
-                "result": result,
-                "context": self.context(session, condition, module, part, None, attempt),
-            }
+            context = self.context(session, condition, module, part, None, attempt)
+            yield self.line(
+                self.pseudo.uuid("statement", sub_id),
+                actor,
+                ANSWERED_JSON,
+                self.activity_object(activity),
+                result,
+                context,
+                timestamp,
+            )
         elif kind in ("choice", "self_assessment"):
             context = self.context(session, condition, module, part, activity, attempt)
             for i in range(start, end):
@@ -351,13 +421,15 @@ class StatementBuilder:
                         "max": 1,
                         "scaled": float(correct),
                     }
-                yield {
-                    "id": self.pseudo.uuid("statement", f"{sub_id}:{item}"),
-                    **base,
-                    "object": self.item_object(activity, item),
-                    "result": result,
-                    "context": context,
-                }
+                yield self.line(
+                    self.pseudo.uuid("statement", f"{sub_id}:{item}"),
+                    actor,
+                    ANSWERED_JSON,
+                    self.item_object(activity, item),
+                    result,
+                    context,
+                    timestamp,
+                )
 
     # -- completed --------------------------------------------------------------------------
 
@@ -371,10 +443,12 @@ class StatementBuilder:
             .sort_values("submitted_at", kind="stable")
             .drop_duplicates(["learner", "activity"])
         )
+        # activity types that never store an answer here must not make a part uncompletable
+        stored_types = set(submissions["activity_type"].astype(str))
         required: dict[tuple[str, str], set[str]] = {}
         for module in self.course.modules:
             for part in PART_NAMES:
-                ids = {a.id for a in module.activities_in(part)}
+                ids = {a.id for a in module.activities_in(part) if a.type in stored_types}
                 if ids:
                     required[(module.slug, part)] = ids
         by_learner: dict[str, list[tuple[str, datetime, Any, Any]]] = {}
@@ -387,22 +461,19 @@ class StatementBuilder:
         for learner, finished in by_learner.items():
             when = {a: (t, s, c) for a, t, s, c in finished}
             for module in self.course.modules:
-                part_times = []
+                part_times, every_part = [], True
                 for part in PART_NAMES:
                     ids = required.get((module.slug, part))
                     if not ids:
                         continue
                     if not ids <= when.keys():
-                        part_times = None
-                        break
+                        every_part = False
+                        continue
                     t, s, c = max((when[a] for a in ids), key=lambda v: v[0])
                     part_times.append((t, s, c))
                     part_object = self.part_object(module.slug, part)
                     yield self._completed(learner, part_object, t, s, c, module.slug, "part")
-                if part_times is None:
-                    # the parts finished before the gap still count
-                    continue
-                if part_times:
+                if every_part and part_times:
                     t, s, c = max(part_times, key=lambda v: v[0])
                     module_object = self.module_object(module.slug)
                     yield self._completed(learner, module_object, t, s, c, module.slug, "module")
