@@ -107,26 +107,31 @@ def do_ordering(kb: Keyboard, activity) -> None:
     kb.wait(".order-board[data-mode='checked']")
 
 
-def _walk_graph(kb: Keyboard, prefix: str, board: str, ended: str) -> None:
+def _walk_graph(kb: Keyboard, prefix: str, board: str) -> None:
+    """Choose, then continue, node by node, until the board reaches an ending."""
+    board = f"{kb.root} {board}"
     for _ in range(STEP_LIMIT):
-        if kb.page.locator(f"{kb.root} {board}{ended}").count():
+        phase = kb.page.locator(board).get_attribute("data-phase")
+        if phase == "ended":
             return
-        kb.tab_to(f".{prefix}-option-input")
-        kb.page.keyboard.press("Space")
-        kb.page.keyboard.press("Enter")
-        kb.page.locator(f"{kb.root} .{prefix}-continue, {kb.root} {board}{ended}").first.wait_for()
-        if kb.page.locator(f"{kb.root} .{prefix}-continue").count():
+        if phase == "choosing":
+            kb.tab_to(f".{prefix}-option-input")
+            kb.page.keyboard.press("Space")
+            kb.page.keyboard.press("Enter")
+        else:
             kb.tab_to(f".{prefix}-continue")
             kb.page.keyboard.press("Enter")
+        # the page redraws when Python answers: wait for that before the next key
+        kb.page.locator(f"{board}:not([data-phase='{phase}'])").wait_for()
     raise AssertionError(f"{board} did not reach an ending in {STEP_LIMIT} steps")
 
 
 def do_scenario(kb: Keyboard, activity) -> None:
-    _walk_graph(kb, "scenario", ".scenario-board", "[data-phase='ended']")
+    _walk_graph(kb, "scenario", ".scenario-board")
 
 
 def do_simulator(kb: Keyboard, activity) -> None:
-    _walk_graph(kb, "sim", ".sim-board", "[data-phase='ended']")
+    _walk_graph(kb, "sim", ".sim-board")
 
 
 def do_reflection(kb: Keyboard, activity) -> None:
@@ -145,7 +150,19 @@ def do_self_assessment(kb: Keyboard, activity) -> None:
     kb.page.locator(f"{kb.root} .course-status", has_text="Saved").wait_for()
 
 
+def do_video(kb: Keyboard, activity) -> None:
+    kb.tab_to(".scene-all")
+    kb.page.keyboard.press("Enter")
+    kb.wait(".scene-line")
+    for question in activity.questions:
+        kb.tab_to(f".course-video-answer-{question.id} textarea")
+        kb.page.keyboard.type("The first colleague did the thinking for her, because he told her what to do.")
+        kb.page.keyboard.press("Tab")  # leaving the box saves the answers
+    kb.page.locator(f"{kb.root} .course-video-notice").first.wait_for()
+
+
 DRIVERS = {
+    "video": do_video,
     "sorting": do_sorting,
     "choice": do_choice,
     "ordering": do_ordering,
