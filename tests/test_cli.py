@@ -19,7 +19,7 @@ def test_validate_names_file_and_field(tmp_path, capsys):
     """Does `course validate` exit 1 and name the file and field of a broken item?"""
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    module = next((data / "modules").glob("*.yaml"))
+    module = data / "modules" / "coaching-and-mentoring.yaml"
     text = module.read_text()
     module.write_text(text.replace("answer: both", "answer: bothh", 1))
     assert main(["validate", "--data", str(data), "--course", str(COURSE)]) == 1
