@@ -156,7 +156,9 @@ def do_video(kb: Keyboard, activity) -> None:
     kb.wait(".scene-line")
     for question in activity.questions:
         kb.tab_to(f".course-video-answer-{question.id} textarea")
-        kb.page.keyboard.type("The first colleague did the thinking for her, because he told her what to do.")
+        kb.page.keyboard.type(
+            "The first colleague did the thinking for her, because he told her what to do."
+        )
         kb.page.keyboard.press("Tab")  # leaving the box saves the answers
     kb.page.locator(f"{kb.root} .course-video-notice").first.wait_for()
 
