@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import anywidget
+import ipywidgets as w
 import pytest
 
 from widgets.activities import sorting
@@ -290,10 +291,10 @@ def test_board_passes_well_formed_requests_only():
 
 def test_view_shows_heading_board_and_status(view, content):
     """Does the view hold an escaped heading, the board in the learner's order, and the status?"""
-    header, board, status = view.children
+    header, board, why, status = view.children
     assert "&lt;both&gt;" in header.value and "<both>" not in header.value
     assert "Sort each statement." in header.value
-    assert board is view.board and status is view.status
+    assert board is view.board and status is view.status and why is view.why_box
     assert [i["id"] for i in board.items] == list(view.logic.order)
     assert [c["id"] for c in board.categories] == ["coaching", "mentoring", "both"]
     assert {i["id"]: i["contested"] for i in board.items}["hands-back"] is True
@@ -505,3 +506,43 @@ def test_restore_with_nothing_leaves_a_fresh_board(view):
     """Does restoring from no submissions leave the board empty and quiet?"""
     view.restore([])
     assert (view.board.placements, view.board.mode, view.board.status) == ({}, "sorting", {})
+
+
+# -- "why?" on contested statements ----------------------------------------------------
+
+
+def test_why_is_asked_only_for_contested_disagreements(view):
+    """After Check, is a reason asked for contested statements placed differently, and only those?"""
+    sort_all(view, wrong=("hands-back", next(i for i in ANSWERS if i != "hands-back")))
+    view.check()
+    assert view.contested_disagreements() == ["hands-back"]
+    boxes = [c for c in view.why_box.children if isinstance(c, w.Textarea)]
+    assert len(boxes) == 1 and boxes[0].continuous_update is False
+
+
+def test_no_why_when_contested_item_agrees(view):
+    """With every contested statement where the key puts it, is there nothing to explain?"""
+    sort_all(view)
+    view.check()
+    assert view.why_box.children == ()
+
+
+def test_reason_is_saved_and_restored(content, view):
+    """Is a reason saved as a 'justify' submission and back after a rebuild?"""
+    got = []
+    view.on_submit(got.append)
+    sort_all(view, wrong=("hands-back",))
+    view.check()
+    box = next(c for c in view.why_box.children if isinstance(c, w.Textarea))
+    box.value = "Good mentors hand problems back too <b>often</b>."
+    justify = [s for s in got if s.action == "justify"]
+    assert justify[-1].response == {
+        "reasons": {"hands-back": "Good mentors hand problems back too <b>often</b>."}
+    }
+    assert not justify[-1].completes
+    again = SortingView(content, seed="learner-1", sources_text=cite)
+    again.restore(got)
+    restored = next(c for c in again.why_box.children if isinstance(c, w.Textarea))
+    assert restored.value.startswith("Good mentors")
+    shown = " ".join(c.value for c in again.why_box.children if isinstance(c, w.HTML))
+    assert "<b>often</b>" not in shown
