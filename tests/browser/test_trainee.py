@@ -67,7 +67,7 @@ def test_keyboard_only_sort_check_and_reload(trainee, sort_content):
     token = join(trainee)
     page = trainee.page
     trainee.open(f"learner={token}&module={MODULE}&part=practice")
-    page.locator(".sort-board").wait_for()
+    page.locator(".sort-board").first.wait_for()
     numbers = {c.id: str(n) for n, c in enumerate(sort_content.categories, start=1)}
     answers = {i.id: i.answer for i in sort_content.items}
     wrong_on_purpose = None
@@ -85,11 +85,11 @@ def test_keyboard_only_sort_check_and_reload(trainee, sort_content):
         page.locator(
             f".sort-column[data-category-id='{answer}'] .sort-card[data-item-id='{item_id}']"
         ).wait_for()
-    assert page.locator(".sort-pile .sort-card").count() == 0
+    assert page.locator(".sort-board").first.locator(".sort-pile .sort-card").count() == 0
 
     tab_to(page, "sort-check")
     page.keyboard.press("Enter")
-    live = page.locator(".sort-live")
+    live = page.locator(".sort-live").first
     page.wait_for_function("document.querySelector('.sort-live').textContent.includes('of 24')")
     assert "23 of 24" in live.inner_text()
     wrong = page.locator(f".sort-entry[data-item-id='{wrong_on_purpose}']")
@@ -101,7 +101,7 @@ def test_keyboard_only_sort_check_and_reload(trainee, sort_content):
     trainee.screenshot("practice-checked")
 
     trainee.reload()
-    page.locator(".sort-board").wait_for()
+    page.locator(".sort-board").first.wait_for()
     for item_id, answer in answers.items():
         placed = "mentoring" if item_id == wrong_on_purpose and answer != "mentoring" else None
         column = page.locator(f".sort-card[data-item-id='{item_id}']").locator(
@@ -162,7 +162,7 @@ def test_progress_map_reflects_work(trainee):
     check.locator(".course-check").click()
     check.locator(".course-status", has_text="Saved").wait_for()
     page.locator(".course-tab-practice").click()
-    page.locator(".sort-board").wait_for()
+    page.locator(".sort-board").first.wait_for()
     page.locator(".course-home-button").click()
     card = page.locator(f".course-module-{MODULE}")
     card.locator(".course-part-theory", has_text="Done").wait_for()
