@@ -14,6 +14,10 @@ import pytest
 from sqlalchemy import text
 
 from widgets.activities.base import Submission
+from widgets.activities.scenario import ScenarioView
+from widgets.activities.simulator import SimulatorView
+from widgets.activities.video import VideoView
+from widgets.content import cached_course
 from widgets.export.demo import generate
 from widgets.store import LearnerInfo, ResponseStore
 
@@ -28,6 +32,10 @@ from ..store.conftest import (  # noqa: F401 - fixtures shared with the store te
 KEY = "test-key-one"
 OTHER_KEY = "test-key-two"
 REFLECTION_MARKER = "Quetzalcoatl-reflection-7731"
+VIDEO_MARKER = "Ouroboros-video-answer-4409"
+SIMULATOR = "m3-sim-settle"  # the consenting planted learner: a weak run, then the expert's
+SCENARIO = "m5-case-amira"  # the consenting planted learner: the best path, once
+VIDEO = "m2-video-two-approaches"
 DEMO = 15  # demo learners beside the planted ones (each save is a committed transaction)
 
 
@@ -85,6 +93,47 @@ def _rate(store: ResponseStore, learner: LearnerInfo) -> None:
     )
 
 
+def _module_of(activity_id: str) -> str:
+    return next(
+        m.slug for m in cached_course().modules for a in m.file.activities if a.id == activity_id
+    )
+
+
+def _viewed(store: ResponseStore, learner: LearnerInfo, view):
+    """Save whatever ``view`` emits for ``learner``, as a trainee's page does."""
+    content = view.content
+    module = _module_of(content.id)
+    view.on_submit(lambda s: store.save(learner, module, content.part, s))
+    return view
+
+
+def _walk(view, expert: bool) -> None:
+    """One run to an ending: the best (expert) option everywhere, or the first other one."""
+    while view.logic.phase == "choosing":
+        node = view.logic.node(view.logic.current)
+        best = view.preferred(node)
+        view.choose(best.id if expert else next(o.id for o in node.options if o is not best))
+        view.go_on()
+
+
+def converse(store: ResponseStore, learner: LearnerInfo) -> None:
+    """A simulator run of weak replies, Start again, then the expert path; a scenario's best
+    path; the real views emit the submissions."""
+    course = cached_course()
+    view = _viewed(store, learner, SimulatorView(course.activity(SIMULATOR)))
+    _walk(view, expert=False)
+    view.restart()
+    _walk(view, expert=True)
+    _walk(_viewed(store, learner, ScenarioView(course.activity(SCENARIO))), expert=True)
+
+
+def watch(store: ResponseStore, learner: LearnerInfo) -> None:
+    """Every guided question of the video answered, each answer carrying the marker."""
+    view = _viewed(store, learner, VideoView(cached_course().activity(VIDEO)))
+    for question in view.content.questions:
+        view.answer(question.id, f"{VIDEO_MARKER}: {question.id}")
+
+
 def plant(url: str, demo_learners: int) -> Known:
     """Migrate ``url``, add a demo class and the four planted learners."""
     with ResponseStore(url) as store:
@@ -101,6 +150,8 @@ def plant(url: str, demo_learners: int) -> Known:
         for learner in (consenting, refused, unasked, hub):
             _reflect(store, learner, f"{REFLECTION_MARKER}: a colleague helped me")
             _rate(store, learner)
+            watch(store, learner)
+        converse(store, consenting)
     return Known(url, consenting, refused, unasked, hub)
 
 

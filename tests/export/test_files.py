@@ -14,12 +14,17 @@ from ralph.models.xapi.base.unnested_objects import BaseXapiActivityInteractionD
 from ralph.models.xapi.concepts.verbs.adl_vocabulary import AnsweredVerb
 from ralph.models.xapi.concepts.verbs.scorm_profile import CompletedVerb
 
+from widgets.activities.branching import BranchingLogic
 from widgets.cli import main
 from widgets.content import cached_course
+from widgets.export import Pseudonymiser
 from widgets.export.columns import DTYPES, INTERACTION_TYPES
-from widgets.export.xapi import iso_duration
+from widgets.export.xapi import DEFAULT_BASE_IRI, iso_duration
 
-from .conftest import KEY, REFLECTION_MARKER
+from .conftest import KEY, REFLECTION_MARKER, SCENARIO, SIMULATOR, VIDEO, VIDEO_MARKER
+
+RUN = f"{DEFAULT_BASE_IRI}/xapi/extensions/run"
+ENDING = f"{DEFAULT_BASE_IRI}/xapi/extensions/ending"
 
 
 def interaction_of(activity_id: str) -> str:
@@ -50,18 +55,22 @@ def readable(path: Path, fmt: str) -> str:
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xapi"])
 def test_no_names_codes_or_text_leak(known, tmp_path, fmt):
-    """Do display names, resume codes, hub users, the key and reflection text stay out?"""
+    """Do display names, resume codes, hub users, the key, reflection text and video answers
+    stay out?"""
     text = readable(export(known, tmp_path, fmt), fmt)
     assert "coaching-and-mentoring" in text  # the search reads real content
-    for secret in [*known.secrets, KEY, REFLECTION_MARKER]:
+    assert VIDEO in text and SIMULATOR in text
+    for secret in [*known.secrets, KEY, REFLECTION_MARKER, VIDEO_MARKER]:
         assert secret not in text, f"{secret!r} leaked into the {fmt} export"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xapi"])
 def test_text_only_when_asked(known, tmp_path, fmt):
-    """With --include-text, is the reflection there, and still no names or codes?"""
+    """With --include-text, are the reflection and the video answers there, and still no names
+    or codes?"""
     text = readable(export(known, tmp_path, fmt, "--include-text"), fmt)
     assert REFLECTION_MARKER in text
+    assert VIDEO_MARKER in text
     for secret in [*known.secrets, KEY]:
         assert secret not in text
 
@@ -92,6 +101,14 @@ def test_xapi_validates_with_ralph(known, tmp_path):
     """Is every statement a valid xAPI 1.0.3 statement according to ralph's models?"""
     found = statements(known, tmp_path, "--include-text")
     assert len(found) > 100
+    kinds = {s["object"]["definition"].get("type", "").rsplit("/", 1)[-1] for s in found}
+    assert {"simulation", "lesson", "module", "cmi.interaction"} <= kinds  # the new ones too
+    parents = {
+        p["id"].rsplit("/", 1)[-1]
+        for s in found
+        for p in s.get("context", {}).get("contextActivities", {}).get("parent", [])
+    }
+    assert {SIMULATOR, SCENARIO, VIDEO} <= parents
     for statement in found:
         model = BaseXapiStatement.model_validate(statement)
         assert model.version == "1.0.3"
@@ -174,7 +191,9 @@ def test_xapi_completed_statements(known, tmp_path):
     completed = [s for s in found if s["verb"]["id"].endswith("/completed")]
     objects = [s["object"]["definition"]["type"].rsplit("/", 1)[1] for s in completed]
     assert "lesson" in objects and "module" in objects
-    keys = [(s["actor"]["account"]["name"], s["object"]["id"]) for s in completed]
+    levels = [s for s, kind in zip(completed, objects) if kind in ("lesson", "module")]
+    assert set(objects) == {"lesson", "module", "simulation"}  # simulation: a run's ending
+    keys = [(s["actor"]["account"]["name"], s["object"]["id"]) for s in levels]
     assert len(keys) == len(set(keys))
     answered_by = {s["actor"]["account"]["name"] for s in found if "/answered" in s["verb"]["id"]}
     module_done = {a for a, o in keys if o.endswith("/coaching-and-mentoring")}
@@ -198,3 +217,91 @@ def test_data_dictionary_is_current():
     assert committed == data_dictionary(), (
         "run: course export --data-dictionary docs/data-dictionary.md"
     )
+
+
+def mine(found: list[dict], known, activity: str) -> list[dict]:
+    """The consenting planted learner's statements about ``activity`` (its items or itself)."""
+    name = Pseudonymiser(KEY).learner(known.consenting.id)
+    return [
+        s
+        for s in found
+        if s["actor"]["account"]["name"] == name
+        and (f"/activities/{activity}/" in s["object"]["id"] + "/")
+    ]
+
+
+def test_xapi_simulator_decisions_and_endings(known, tmp_path):
+    """Is each simulator decision an answered choice with the node's options and the expert
+    reply as the pattern, and each run's ending a completed statement with its score?"""
+    content = cached_course().activity(SIMULATOR)
+    nodes = {n.id: n for n in content.nodes}
+    found = mine(statements(known, tmp_path), known, SIMULATOR)
+    answered = [s for s in found if s["verb"]["id"].endswith("/answered")]
+    ended = [s for s in found if s["verb"]["id"].endswith("/completed")]
+    runs = [s["context"]["extensions"][RUN] for s in answered]
+    assert runs[0] == 1 and runs[-1] == 2 and sorted(runs) == runs
+    for s in answered:
+        definition = s["object"]["definition"]
+        node = nodes[s["object"]["id"].rsplit("/", 1)[1]]
+        assert definition["interactionType"] == "choice"
+        assert [c["id"] for c in definition["choices"]] == [o.id for o in node.options]
+        expert = next(o.id for o in node.options if o.expert)
+        assert definition["correctResponsesPattern"] == [expert]
+        assert s["result"]["success"] == (s["result"]["response"] == expert)
+        assert s["context"]["contextActivities"]["parent"][0]["id"].endswith(f"/{SIMULATOR}")
+    first = [s for s in answered if s["context"]["extensions"][RUN] == 1]
+    second = [s for s in answered if s["context"]["extensions"][RUN] == 2]
+    assert not any(s["result"]["success"] for s in first)
+    assert all(s["result"]["success"] for s in second)
+    assert [s["context"]["extensions"][RUN] for s in ended] == [1, 2]  # one per ending
+    weak, expert_run = ended
+    assert weak["result"]["completion"] and not weak["result"]["success"]
+    assert weak["result"]["score"] == {"raw": 0.0, "min": 0, "max": len(first), "scaled": 0.0}
+    assert expert_run["result"]["success"]
+    score = expert_run["result"]["score"]
+    assert score["raw"] == score["max"] == len(second)
+    expert_path, expert_end = BranchingLogic(
+        content, lambda node: next(o for o in node.options if o.expert)
+    ).preferred_path()
+    assert [s["result"]["response"] for s in second] == [o for _, o in expert_path]
+    assert expert_run["result"]["extensions"][ENDING] == expert_end
+    assert expert_run["object"]["definition"]["type"].endswith("/simulation")
+
+
+def test_xapi_scenario_best_path(known, tmp_path):
+    """Does a scenario's best path give a successful answered choice per situation and one
+    successful completion?"""
+    content = cached_course().activity(SCENARIO)
+    found = mine(statements(known, tmp_path), known, SCENARIO)
+    answered = [s for s in found if s["verb"]["id"].endswith("/answered")]
+    ended = [s for s in found if s["verb"]["id"].endswith("/completed")]
+    assert answered and all(s["result"]["success"] for s in answered)
+    for s in answered:
+        node = next(n for n in content.nodes if s["object"]["id"].endswith(f"/items/{n.id}"))
+        best = [o.id for o in node.options if o.quality == "best"]
+        assert s["object"]["definition"]["correctResponsesPattern"] == best
+    assert len(ended) == 1 and ended[0]["result"]["success"]
+    assert ended[0]["result"]["score"]["raw"] == len(answered)
+
+
+@pytest.mark.parametrize("include_text", [False, True])
+def test_xapi_video_answers(known, tmp_path, include_text):
+    """Is each answered guided question a long-fill-in statement, its text only on request?"""
+    content = cached_course().activity(VIDEO)
+    extra = ("--include-text",) if include_text else ()
+    found = mine(statements(known, tmp_path, *extra), known, VIDEO)
+    prompts = {q.id: " ".join(q.prompt.split()) for q in content.questions}
+    last_save = {}  # question -> its latest answered statement (each save repeats the answers)
+    for s in found:
+        definition = s["object"]["definition"]
+        assert definition["interactionType"] == "long-fill-in"
+        question = s["object"]["id"].rsplit("/", 1)[1]
+        assert definition["name"]["en"] == prompts[question]
+        assert "success" not in s["result"] and "correctResponsesPattern" not in definition
+        last_save[question] = s
+    assert set(last_save) == set(prompts)
+    for question, s in last_save.items():
+        if include_text:
+            assert s["result"]["response"] == f"{VIDEO_MARKER}: {question}"
+        else:
+            assert "response" not in s["result"]

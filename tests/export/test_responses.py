@@ -6,12 +6,21 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from widgets.content import cached_course
 from widgets.export import COLUMNS, Pseudonymiser, load_responses
 from widgets.export.columns import COLUMN_NAMES, DTYPES
 from widgets.export.responses import SUBMISSION, ExportRequest, load_frame
 from widgets.store import ResponseStore
 
-from .conftest import KEY, OTHER_KEY, REFLECTION_MARKER, db_url  # noqa: F401
+from .conftest import (  # noqa: F401
+    KEY,
+    OTHER_KEY,
+    REFLECTION_MARKER,
+    SIMULATOR,
+    VIDEO,
+    VIDEO_MARKER,
+    db_url,
+)
 
 
 @pytest.fixture
@@ -36,7 +45,13 @@ def test_one_row_per_learner_item_attempt(frame):
     assert (frame["duration"] == frame["submitted_at"] - frame["started_at"]).all()
     assert frame["consent"].all()
     scored = frame[frame["correct"].notna()]
-    assert set(scored["activity_type"].astype(str)) == {"sorting", "choice", "ordering"}
+    assert set(scored["activity_type"].astype(str)) == {
+        "sorting",
+        "choice",
+        "ordering",
+        "scenario",
+        "simulator",
+    }
     exact = scored[scored["activity_type"] != "ordering"]  # a step can be in order, not in place
     assert (exact["correct"] == (exact["response"] == exact["answer"])).all()
     assert (scored["score"] == scored["correct"].astype(float)).all()
@@ -60,6 +75,36 @@ def test_reflection_text_only_on_request(known):
     with_text = load_responses(known.url, key=KEY, include_text=True)
     texts = with_text[with_text["activity"] == "m1-reflection"]["response"]
     assert texts.str.contains(REFLECTION_MARKER).any()
+
+
+def test_video_answers_only_on_request(known):
+    """Are video answers, free text like reflections, <NA> unless include_text?"""
+    without = load_responses(known.url, key=KEY)
+    answers = without[without["activity"] == VIDEO]
+    assert len(answers) and answers["response"].isna().all()
+    assert set(answers["item_type"].astype(str)) == {"long-fill-in"}
+    with_text = load_responses(known.url, key=KEY, include_text=True)
+    texts = with_text[with_text["activity"] == VIDEO]["response"]
+    assert texts.str.startswith(VIDEO_MARKER).any()
+
+
+def test_branching_decisions(known, frame):
+    """Is each simulator decision a row with its run, the expert reply as the answer, and
+    the ending's score on the decision that reached it?"""
+    content = cached_course().activity(SIMULATOR)
+    mine = frame[
+        (frame["learner"] == Pseudonymiser(KEY).learner(known.consenting.id))
+        & (frame["activity"] == SIMULATOR)
+    ]
+    assert list(mine["run"].unique()) == [1, 2]
+    assert (mine["attempt"].diff().dropna() == 1).all()  # one submission per decision
+    experts = {n.id: next(o.id for o in n.options if o.expert) for n in content.nodes}
+    assert (mine["answer"] == mine["item"].astype(str).map(experts)).all()
+    assert (mine["correct"] == (mine["response"] == mine["answer"])).all()
+    ends = mine[mine["action"] == "complete"]
+    assert list(ends["run"]) == [1, 2]
+    assert list(ends["activity_score"]) == [0.0, ends["activity_max_score"].iloc[1]]
+    assert frame.loc[~frame["activity_type"].isin(["scenario", "simulator"]), "run"].isna().all()
 
 
 def test_pseudonyms_stable_and_keyed(known, frame):

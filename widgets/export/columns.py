@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# xAPI 1.0.3 interactionType for each activity type ("ordering" has no content yet)
+# xAPI 1.0.3 interactionType for each activity type: of its items (a decision of a scenario
+# or simulator, a guided question of a video) or of the whole activity (sort, order, reflection)
 INTERACTION_TYPES: dict[str, str] = {
     "sorting": "matching",
     "ordering": "sequencing",
     "choice": "choice",
     "self_assessment": "likert",
     "reflection": "long-fill-in",
+    "scenario": "choice",
+    "simulator": "choice",
+    "video": "long-fill-in",
 }
+# activity types whose responses are the learner's own words: exported only on request
+FREE_TEXT_TYPES = frozenset({"reflection", "video"})
 
 
 @dataclass(frozen=True)
@@ -65,50 +71,66 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "activity_type",
         "category",
-        "Activity type: sorting, choice, reflection or self_assessment.",
+        "Activity type: sorting, ordering, choice, reflection, self_assessment, scenario, "
+        "simulator or video.",
     ),
     Column(
         "action",
         "category",
-        "What the learner did: `check` (a scored attempt), `save` (a reflection or ratings "
-        "saved) or `solution` (asked to see the answers of a sort).",
+        "What the learner did: `check` (a scored attempt), `save` (a reflection, ratings or "
+        "video answers saved), `solution` (asked to see the answers of a sort), `choice` (a "
+        "decision in a scenario or simulator) or `complete` (the decision that reached an "
+        "ending).",
     ),
     Column(
         "attempt",
         "Int32",
-        "1 + the learner's earlier submissions of this activity, whatever their action.",
+        "1 + the learner's earlier submissions of this activity, whatever their action "
+        "(in a scenario or simulator every decision is a submission).",
+    ),
+    Column(
+        "run",
+        "Int32",
+        "Scenario and simulator: which run through the activity this decision belongs to "
+        "(1, then 2 after the learner chose Start again …); <NA> for other activity types.",
     ),
     Column(
         "item",
         "category",
-        "Item id within the activity: a sorting statement, a question or a rated statement. "
-        "<NA> for rows about the whole activity: a reflection, a revealed solution.",
+        "Item id within the activity: a sorting statement, an ordered step, a question, a "
+        "rated statement, a scenario's situation or a simulator's teacher line (node id: one "
+        "row per decision), or a video's guided question. <NA> for rows about the whole "
+        "activity: a reflection, a revealed solution.",
     ),
     Column(
         "item_type",
         "category",
-        "The xAPI 1.0.3 interactionType of the item: matching (sorting), choice, likert "
-        "(self-assessment), long-fill-in (reflection), sequencing (ordering).",
+        "The xAPI 1.0.3 interactionType of the item: matching (sorting), choice (knowledge "
+        "checks, scenario and simulator decisions), likert (self-assessment), long-fill-in "
+        "(reflection, video question), sequencing (ordering).",
     ),
     Column(
         "response",
         "string",
         "The learner's answer: the category id of a sorted statement, the position (from 1) "
-        "of an ordered step, the chosen option ids joined by commas, the rating (1 = first "
-        "scale label), or the reflection's text. "
-        "Reflection text is <NA> unless the export was asked for it (`--include-text`).",
+        "of an ordered step, the chosen option ids joined by commas, the option id taken at "
+        "a scenario or simulator decision, the rating (1 = first scale label), or the text "
+        "of a reflection or a video answer. Free text (reflections, video answers) is <NA> "
+        "unless the export was asked for it (`--include-text`).",
     ),
     Column(
         "answer",
         "string",
         "The correct answer from the course content (category id, right position of a "
-        "step, or correct option ids joined by commas); <NA> for items that have none "
-        "(ratings, reflections, activity types the export does not score).",
+        "step, correct option ids joined by commas, or the best (scenario) or expert "
+        "(simulator) option at a decision); <NA> for items that have none (ratings, "
+        "reflections, video answers).",
     ),
     Column(
         "correct",
         "boolean",
-        "Was the item right? <NA> for items that are not scored.",
+        "Was the item right? At a decision: was it the best (scenario) or the expert "
+        "(simulator) option. <NA> for items that are not scored.",
     ),
     Column(
         "score",
@@ -123,12 +145,14 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "activity_score",
         "Float64",
-        "The whole submission's score (items right); <NA> for unscored submissions.",
+        "The whole submission's score (items right; at a scenario's or simulator's ending, "
+        "the best or expert decisions of the run); <NA> for unscored submissions.",
     ),
     Column(
         "activity_max_score",
         "Float64",
-        "The most the submission could score; <NA> for unscored submissions.",
+        "The most the submission could score (at an ending: the run's decisions); <NA> for "
+        "unscored submissions.",
     ),
     Column(
         "started_at",
@@ -194,18 +218,24 @@ def data_dictionary() -> str:
             "(interactionType matching, the whole sort as `item[.]category[,]…`), per checked "
             "ordering (sequencing, the learner's order as `step[,]step[,]…`), per question of "
             "a knowledge check (choice), per rated statement (likert) and per saved reflection "
-            "(long-fill-in; `result.response` only with `--include-text`). Each carries the "
+            "(long-fill-in; `result.response` only with `--include-text`), per decision in a "
+            "scenario or simulator (choice: the situation's options as `choices`, the best or "
+            "expert option as `correctResponsesPattern`, the run as a context extension) and "
+            "per answered guided question of a video (long-fill-in, text only with "
+            "`--include-text`). Each carries the "
             "item's definition with `correctResponsesPattern` where there is a right answer, "
             "`result.success`, `result.score`, `result.duration` (ISO 8601), `timestamp` "
             "(submitted), and `context.registration` (a UUID derived with the key from the "
             "session; absent when working alone). Revealed solutions are not statements."
         ),
         (
-            "- `completed` (`http://adlnet.gov/expapi/verbs/completed`): one per part a learner "
-            "finished (every activity of the part checked, saved or revealed, counting the "
-            "activity types that store answers in this export) and per module whose parts are "
-            "all finished, timestamped when the last one was. Other activity types (scenario, "
-            "simulator, video …) are in the table but not yet turned into statements."
+            "- `completed` (`http://adlnet.gov/expapi/verbs/completed`): one per run of a "
+            "scenario or simulator that reached an ending (the ending as a result extension, "
+            "`result.score` = best or expert decisions of the run, `result.success` when every "
+            "decision was), one per part a learner finished (every activity of the part "
+            "checked, saved, revealed or taken to an ending, counting the activity types "
+            "that store answers in this export) and per module whose parts are all finished, "
+            "timestamped when the last one was."
         ),
         "",
     ]

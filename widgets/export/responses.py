@@ -22,15 +22,19 @@ from ..content.models import (
     PART_NAMES,
     ChoiceActivity,
     OrderingActivity,
+    ScenarioActivity,
     SelfAssessmentActivity,
+    SimulatorActivity,
     SortingActivity,
+    VideoActivity,
 )
 from ..store.models import CourseSession, Learner, SubmissionItem, SubmissionRecord
-from .columns import COLUMN_NAMES, DTYPES, INTERACTION_TYPES
+from .columns import COLUMN_NAMES, DTYPES, FREE_TEXT_TYPES, INTERACTION_TYPES
 from .pseudonym import Pseudonymiser, pseudonym_key
 
 CHUNK_ROWS = 250_000
 SUBMISSION = "_submission"  # internal column: the stored submission id (never exported)
+BRANCHING_TYPES = ("scenario", "simulator")  # one submission per decision, runs in response
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,17 @@ def answer_key(course: Course) -> dict[str, dict[str, str]]:
                 }
             elif isinstance(activity, OrderingActivity):  # a step's right position, from 1
                 answers[activity.id] = {i.id: str(n) for n, i in enumerate(activity.items, 1)}
+            elif isinstance(activity, ScenarioActivity | SimulatorActivity):
+                answers[activity.id] = {
+                    node.id: ",".join(sorted(o.id for o in node.options if preferred(activity, o)))
+                    for node in activity.nodes
+                }
     return answers
+
+
+def preferred(activity: ScenarioActivity | SimulatorActivity, option) -> bool:
+    """Is ``option`` the one to take: a scenario's best, a simulator's expert reply?"""
+    return option.quality == "best" if isinstance(activity, ScenarioActivity) else option.expert
 
 
 def _item_categories(course: Course) -> list[str]:
@@ -80,6 +94,10 @@ def _item_categories(course: Course) -> list[str]:
                 ids.update(dict.fromkeys(q.id for q in activity.questions))
             elif isinstance(activity, SelfAssessmentActivity):
                 ids.update(dict.fromkeys(s.id for s in activity.statements))
+            elif isinstance(activity, ScenarioActivity | SimulatorActivity):
+                ids.update(dict.fromkeys(n.id for n in activity.nodes))
+            elif isinstance(activity, VideoActivity):
+                ids.update(dict.fromkeys(q.id for q in activity.questions))
     return list(ids)
 
 
@@ -116,6 +134,7 @@ def load_submissions(request: ExportRequest) -> pd.DataFrame:
         s.max_score,
         s.started_at,
         s.submitted_at,
+        s.response["run"].as_integer().label("run"),
     ]
     if request.include_text:
         columns.append(s.response["text"].as_string().label("text"))
@@ -135,6 +154,7 @@ def load_submissions(request: ExportRequest) -> pd.DataFrame:
     if not rows:
         raw = {name: [] for name in names}
     session_ids = raw["session_id"]
+    kinds = raw["activity_type"]
     condition = [sessions.get(i, (None, None))[1] for i in session_ids]
     frame = pd.DataFrame(
         {
@@ -150,6 +170,10 @@ def load_submissions(request: ExportRequest) -> pd.DataFrame:
             "activity_type": _category(raw["activity_type"]),
             "action": _category(raw["action"]),
             "attempt": pd.array(raw["attempt"], dtype="Int32"),
+            "run": pd.array(
+                [r if t in BRANCHING_TYPES else None for r, t in zip(raw["run"], kinds)],
+                dtype="Int32",
+            ),
             "item_type": _category(
                 [INTERACTION_TYPES.get(t) for t in raw["activity_type"]],
                 list(dict.fromkeys(INTERACTION_TYPES.values())),
@@ -246,6 +270,10 @@ def iter_response_chunks(
                 mask = (activities == activity_id).to_numpy()
                 answer[mask] = part["item"][mask].astype(object).map(key).astype("string")
         correct_arr = pd.array(correct, dtype="boolean")
+        if not request.include_text:  # free text only on request, as for reflections
+            free = part["activity_type"].isin(FREE_TEXT_TYPES).to_numpy()
+            if free.any():
+                response[free] = pd.NA
         part["response"] = response
         part["answer"] = answer
         part["correct"] = correct_arr

@@ -1,7 +1,9 @@
 """xAPI 1.0.3 statements from the tidy responses: ``answered`` per item, ``completed`` per part.
 
 Interaction types follow the activity type (sorting → matching, ordering → sequencing,
-choice → choice, self-assessment → likert, reflection → long-fill-in); responses and
+choice → choice, self-assessment → likert, reflection → long-fill-in, a scenario's or
+simulator's decision → choice, a video's guided question → long-fill-in); a run of a
+scenario or simulator that reaches an ending is also ``completed``, with its score; responses and
 ``correctResponsesPattern`` use the spec's delimiters (``[,]`` between entries, ``[.]``
 between a matching pair). Statement ids and registrations are derived with the
 pseudonymisation key, so the same export twice gives the same ids (an LRS can deduplicate)
@@ -25,22 +27,28 @@ from ..content.models import (
     ChoiceActivity,
     OrderingActivity,
     ReflectionActivity,
+    ScenarioActivity,
     SelfAssessmentActivity,
+    SimulatorActivity,
     SortingActivity,
+    VideoActivity,
 )
 from .columns import INTERACTION_TYPES
 from .pseudonym import Pseudonymiser
-from .responses import SUBMISSION
+from .responses import BRANCHING_TYPES, SUBMISSION, preferred
 
 XAPI_VERSION = "1.0.3"
 DEFAULT_BASE_IRI = "https://course.example/peer-coaching"
 ANSWERED = {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-US": "answered"}}
 COMPLETED = {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}}
 ANSWERED_JSON = json.dumps(ANSWERED, separators=(",", ":"))
+COMPLETED_JSON = json.dumps(COMPLETED, separators=(",", ":"))
 CMI_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 LESSON = "http://adlnet.gov/expapi/activities/lesson"
 MODULE = "http://adlnet.gov/expapi/activities/module"
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
+SIMULATION = "http://adlnet.gov/expapi/activities/simulation"
+MEDIA = "http://adlnet.gov/expapi/activities/media"
 
 
 def iso_duration(seconds: float) -> str:
@@ -83,6 +91,8 @@ class StatementBuilder:
         self.include_text = include_text
         self.ext_attempt = f"{self.base}/xapi/extensions/attempt"
         self.ext_condition = f"{self.base}/xapi/extensions/condition"
+        self.ext_run = f"{self.base}/xapi/extensions/run"
+        self.ext_ending = f"{self.base}/xapi/extensions/ending"
         self._objects: dict[tuple[str, str | None], dict[str, Any]] = {}
         self._actors: dict[str, dict[str, Any]] = {}
         self._contexts: dict[tuple, dict[str, Any]] = {}
@@ -164,6 +174,10 @@ class StatementBuilder:
                     "description": _lang(content.prompt),
                     "interactionType": INTERACTION_TYPES["reflection"],
                 }
+            elif isinstance(content, ScenarioActivity | SimulatorActivity):
+                definition = {"type": SIMULATION, "name": _lang(content.title)}
+            elif isinstance(content, VideoActivity):
+                definition = {"type": MEDIA, "name": _lang(content.title)}
             self._objects[key] = {
                 "objectType": "Activity",
                 "id": f"{self.base}/activities/{activity_id}",
@@ -200,6 +214,25 @@ class StatementBuilder:
                     interactionType="choice",
                     correctResponsesPattern=["[,]".join(right)],
                     choices=[{"id": o.id, "description": _lang(o.text)} for o in question.options],
+                )
+        elif isinstance(content, ScenarioActivity | SimulatorActivity):
+            node = next((n for n in content.nodes if n.id == item_id), None)
+            if node is not None:  # a situation, or what the teacher says, and the options
+                says = node.says if isinstance(content, SimulatorActivity) else node.text
+                name = getattr(node, "title", None) or f"{content.title}: {item_id}"
+                right = [o.id for o in node.options if preferred(content, o)]
+                definition.update(
+                    name=_lang(name),
+                    description=_lang(says),
+                    interactionType="choice",
+                    correctResponsesPattern=right,  # each one a right answer on its own
+                    choices=[{"id": o.id, "description": _lang(o.text)} for o in node.options],
+                )
+        elif isinstance(content, VideoActivity):
+            question = next((q for q in content.questions if q.id == item_id), None)
+            if question is not None:
+                definition.update(
+                    name=_lang(question.prompt), interactionType=INTERACTION_TYPES["video"]
                 )
         elif isinstance(content, SelfAssessmentActivity):
             statement = next((s for s in content.statements if s.id == item_id), None)
@@ -238,8 +271,9 @@ class StatementBuilder:
         part: str,
         parent: str | None,
         attempt: int | None,
+        run: int | None = None,
     ) -> dict[str, Any]:
-        key = (session, condition, module, part, parent, attempt)
+        key = (session, condition, module, part, parent, attempt, run)
         found = self._contexts.get(key)
         if found is not None:
             return found
@@ -253,6 +287,8 @@ class StatementBuilder:
         extensions: dict[str, Any] = {}
         if attempt is not None:
             extensions[self.ext_attempt] = attempt
+        if run is not None:
+            extensions[self.ext_run] = run
         if isinstance(condition, str):
             extensions[self.ext_condition] = condition
         if extensions:
@@ -295,6 +331,7 @@ class StatementBuilder:
                 "activity_type",
                 "action",
                 "attempt",
+                "run",
                 "item",
                 "response",
                 "correct",
@@ -402,7 +439,9 @@ class StatementBuilder:
                 context,
                 timestamp,
             )
-        elif kind in ("choice", "self_assessment"):
+        elif kind in BRANCHING_TYPES:
+            yield from self._decision_statements(cols, duration, start, end)
+        elif kind in ("choice", "self_assessment", "video"):
             context = self.context(session, condition, module, part, activity, attempt)
             for i in range(start, end):
                 item = cols["item"][i]
@@ -410,7 +449,10 @@ class StatementBuilder:
                     continue
                 result = {"duration": duration}
                 response = cols["response"][i]
-                if response:
+                if kind == "video":  # the learner's words, kept as written (only on request)
+                    if self.include_text and response:
+                        result["response"] = response
+                elif response:
                     result["response"] = response.replace(",", "[,]")
                 correct = cols["correct"][i]
                 if correct is not None:
@@ -430,6 +472,78 @@ class StatementBuilder:
                     context,
                     timestamp,
                 )
+
+    def _decision_statements(
+        self, cols: dict[str, list], duration: str, start: int, end: int
+    ) -> Iterator[str]:
+        """A scenario's or simulator's decision: ``answered`` (choice) for the situation;
+        the decision that reached an ending is also the run's ``completed``, with its score."""
+        sub_id, activity = cols[SUBMISSION][start], cols["activity"][start]
+        actor = self.actor(cols["learner"][start])
+        timestamp = cols["submitted_at"][start]
+        session, condition = cols["session"][start], cols["condition"][start]
+        module, part = cols["module"][start], cols["part"][start]
+        attempt, run = cols["attempt"][start], cols["run"][start]
+        context = self.context(session, condition, module, part, activity, attempt, run)
+        last: tuple[str, str] | None = None
+        for i in range(start, end):
+            item, response = cols["item"][i], cols["response"][i]
+            if item is None:
+                continue
+            result: dict[str, Any] = {"duration": duration}
+            if response:
+                result["response"] = response
+                last = (item, response)
+            correct = cols["correct"][i]
+            if correct is not None:
+                result["success"] = bool(correct)
+                result["score"] = {
+                    "raw": int(correct),
+                    "min": 0,
+                    "max": 1,
+                    "scaled": float(correct),
+                }
+            yield self.line(
+                self.pseudo.uuid("statement", f"{sub_id}:{item}"),
+                actor,
+                ANSWERED_JSON,
+                self.item_object(activity, item),
+                result,
+                context,
+                timestamp,
+            )
+        if cols["action"][start] != "complete":
+            return
+        result = {"completion": True}
+        score, top = cols["activity_score"][start], cols["activity_max_score"][start]
+        if score is not None and top:
+            result["success"] = score == top  # the best or expert choice at every decision
+            result["score"] = {"raw": score, "min": 0, "max": top, "scaled": score / top}
+        ending = self._ending(activity, last)
+        if ending is not None:
+            result["extensions"] = {self.ext_ending: ending}
+        yield self.line(
+            self.pseudo.uuid("statement", f"{sub_id}:completed"),
+            actor,
+            COMPLETED_JSON,
+            self.activity_object(activity),
+            result,
+            self.context(session, condition, module, part, None, attempt, run),
+            timestamp,
+        )
+
+    def _ending(self, activity_id: str, decision: tuple[str, str] | None) -> str | None:
+        """The ending a decision led to, from the content (None if it has changed since)."""
+        if decision is None:
+            return None
+        try:
+            content = self.course.activity(activity_id)
+        except KeyError:
+            return None
+        node = next((n for n in getattr(content, "nodes", ()) if n.id == decision[0]), None)
+        option = next((o for o in getattr(node, "options", ()) if o.id == decision[1]), None)
+        endings = {e.id for e in getattr(content, "endings", ())}
+        return option.next if option is not None and option.next in endings else None
 
     # -- completed --------------------------------------------------------------------------
 
