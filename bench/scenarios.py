@@ -111,7 +111,7 @@ class CourseApp(Scenario):
     def chromium_second(self, page, server):
         def go():
             page.locator(".course-tab-practice").first.click()
-            page.locator(".sort-board").wait_for(state="visible")
+            page.locator(".sort-board").first.wait_for(state="visible")
 
         return _timed(go)
 
@@ -156,7 +156,7 @@ class BareVoilaPages(Scenario):
     def chromium_second(self, page, server):
         def go():
             page.goto(server.url + server.part_path("practice"), wait_until="commit")
-            page.locator(".sort-board").wait_for(state="visible")
+            page.locator(".sort-board").first.wait_for(state="visible")
 
         return _timed(go)
 
