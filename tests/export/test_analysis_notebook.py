@@ -6,6 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from widgets.activities.simulator import STANCES
 from widgets.export.demo import generate
 from widgets.store import ResponseStore
 
@@ -43,9 +44,9 @@ def test_analysis_notebook_runs(db_url, monkeypatch):  # noqa: F811
     ).execute()
     assert not outputs(nb, "error")
     charts = outputs(nb, "application/vnd.plotly.v1+json")
-    assert len(charts) == 5  # funnel, items, confusion, self-assessment, time on task
+    assert len(charts) == 6  # funnel, items, confusion, self-assessment, time, stances
     titles = " ".join(str(c["data"]["application/vnd.plotly.v1+json"]["layout"]) for c in charts)
     assert "Misclassification in m1-sort" in titles
-    assert "simulator does not store responses yet" in " ".join(
-        c.source for c in nb.cells if c.cell_type == "markdown"
-    )
+    assert "Stance profile per simulator conversation" in titles
+    traces = charts[-1]["data"]["application/vnd.plotly.v1+json"]["data"]
+    assert {t["name"] for t in traces} == {label for label, _ in STANCES.values()}

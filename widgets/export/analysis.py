@@ -17,8 +17,10 @@ import plotly.graph_objects as go
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..activities.base import COMPLETING_ACTIONS
+from ..activities.simulator import STANCES
 from ..content.loader import Course, cached_course
-from ..content.models import PART_NAMES, SelfAssessmentActivity
+from ..content.models import PART_NAMES, SelfAssessmentActivity, SimulatorActivity
 from ..store import ResponseStore, StoreError
 from ..store.models import Learner, Visit
 from .pseudonym import Pseudonymiser, pseudonym_key
@@ -91,9 +93,10 @@ def load_opened(url: str) -> pd.DataFrame:
 def completion_funnel(
     df: pd.DataFrame, opened: pd.DataFrame, course: Course | None = None
 ) -> tuple[pd.DataFrame, go.Figure]:
-    """Learners who opened, answered and completed each part, module by module."""
+    """Learners who opened, answered and completed each part, module by module (a scenario or
+    simulator counts once a run reached an ending)."""
     course = course or cached_course()
-    done = df[df["action"].isin(["check", "save", "solution"])]
+    done = df[df["action"].isin(sorted(COMPLETING_ACTIONS))]
     rows = []
     for module in course.modules:
         for part in PART_NAMES:
@@ -288,3 +291,105 @@ def time_on_task(df: pd.DataFrame) -> tuple[pd.DataFrame, go.Figure]:
         title="Time on task per attempt (minutes, log scale)",
     )
     return table, figure
+
+
+# -- simulator stances ---------------------------------------------------------------------------
+
+# replies that leave the thinking with the teacher first, then those that take it over
+STANCE_COLOURS = {
+    "hands_back": "#1b7837",
+    "open_question": "#5aae61",
+    "paraphrase": "#a6dba0",
+    "leading": "#fdb863",
+    "tells": "#e66101",
+    "rescues": "#b35806",
+    "judges": "#7f3b08",
+}
+
+
+def stance_profile(
+    df: pd.DataFrame, course: Course | None = None, first_run: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, go.Figure]:
+    """The mix of stances in trainees' replies per simulator conversation, and how often they
+    gave the expert reply at each teacher line (node).
+
+    Each decision row (``item`` = node, ``response`` = option) is looked up in the content for
+    its stance. With ``first_run`` only each learner's first run counts: the replies given
+    before reading the debrief and the expert path. Returns the mix (activity, stance, label,
+    replies, share), the per-node table (activity, node, says, decisions, expert share, the
+    most frequent other stance) and a stacked bar chart of the mix.
+    """
+    course = course or cached_course()
+    simulators = [
+        a for m in course.modules for a in m.file.activities if isinstance(a, SimulatorActivity)
+    ]
+    options = {
+        (a.id, n.id, o.id): (o.stance, o.expert)
+        for a in simulators
+        for n in a.nodes
+        for o in n.options
+    }
+    decisions = df[(df["activity_type"] == "simulator") & df["item"].notna()]
+    if first_run:
+        decisions = decisions[decisions["run"] == 1]
+    keys = zip(
+        decisions["activity"].astype(str),
+        decisions["item"].astype(str),
+        decisions["response"].astype(str),
+        strict=True,
+    )
+    found = [options.get(k, (None, None)) for k in keys]
+    replies = pd.DataFrame(
+        {
+            "activity": decisions["activity"].astype(str).to_numpy(),
+            "node": decisions["item"].astype(str).to_numpy(),
+            "stance": [stance for stance, _ in found],
+            "expert": [expert for _, expert in found],
+        }
+    ).dropna(subset=["stance"])  # an option the content no longer has
+
+    order = [a.id for a in simulators]
+    counts = replies.groupby(["activity", "stance"]).size()
+    grid = pd.MultiIndex.from_product([order, list(STANCES)], names=["activity", "stance"])
+    mix = counts.reindex(grid, fill_value=0).rename("replies").reset_index()
+    totals = mix.groupby("activity")["replies"].transform("sum")
+    mix["share"] = (mix["replies"] / totals.where(totals > 0)).fillna(0.0)
+    mix.insert(2, "label", mix["stance"].map(lambda s: STANCES[s][0]))
+
+    rows = []
+    for activity in simulators:
+        for node in activity.nodes:
+            here = replies[(replies["activity"] == activity.id) & (replies["node"] == node.id)]
+            others = here.loc[~here["expert"].astype(bool), "stance"]
+            rows.append(
+                {
+                    "activity": activity.id,
+                    "node": node.id,
+                    "says": " ".join(node.says.split()),
+                    "decisions": len(here),
+                    "expert_share": float(here["expert"].astype(bool).mean())
+                    if len(here)
+                    else None,
+                    "other_stance": STANCES[others.mode().iloc[0]][0] if len(others) else None,
+                }
+            )
+    experts = pd.DataFrame(
+        rows,
+        columns=["activity", "node", "says", "decisions", "expert_share", "other_stance"],
+    )
+
+    which = "first runs" if first_run else "all runs"
+    figure = px.bar(
+        mix,
+        y="activity",
+        x="share",
+        color="label",
+        orientation="h",
+        hover_data=["replies"],
+        category_orders={"activity": order, "label": [v[0] for v in STANCES.values()]},
+        color_discrete_map={STANCES[k][0]: c for k, c in STANCE_COLOURS.items()},
+        title=f"Stance profile per simulator conversation ({which}, share of replies)",
+        labels={"share": "share of replies", "label": "stance"},
+    )
+    figure.update_layout(xaxis_tickformat=".0%", barmode="stack")
+    return mix, experts, figure

@@ -6,6 +6,13 @@ a real class's. Wrong sorts follow plausible confusions ("Both" for a tendency),
 check again after reading the notes or reveal the solution, about half write a reflection,
 most rate themselves before the course, and about 80 % consent to research. Sessions and
 learners start on different days, so timestamps spread over weeks. Everything is seeded.
+
+Scenarios and simulators are walked through their real graphs by the activities' own views
+(so each decision is the Submission a trainee's page emits): at each situation a learner takes
+the best (expert) option with a probability that grows with ability; otherwise they drift to
+what novices do (a simulator's learner tells, rescues or leads more often than they judge),
+and some start again after the debrief, doing better. Video answers are typed into the
+view's boxes, which save them as the page does.
 """
 
 from __future__ import annotations
@@ -13,13 +20,16 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from ..activities.base import Submission
 from ..activities.choice import ChoiceLogic
 from ..activities.ordering import OrderingLogic
+from ..activities.scenario import ScenarioView
+from ..activities.simulator import SimulatorView
 from ..activities.sorting import SortingLogic
+from ..activities.video import VideoView
 from ..content.loader import Course, cached_course
 from ..content.models import (
     PART_NAMES,
@@ -27,8 +37,11 @@ from ..content.models import (
     ChoiceQuestion,
     OrderingActivity,
     ReflectionActivity,
+    ScenarioActivity,
     SelfAssessmentActivity,
+    SimulatorActivity,
     SortingActivity,
+    VideoActivity,
 )
 from ..store import LearnerInfo, ResponseStore
 
@@ -120,7 +133,43 @@ MINUTES = {
     "ordering": 5.0,
     "reflection": 9.0,
     "self_assessment": 2.5,
+    "decision": 0.8,  # one situation of a scenario or one reply in a simulator
+    "video": 6.0,  # watching or reading the scene
+    "video_answer": 2.5,
 }
+# when a learner does not give the expert reply, how strongly each stance pulls them
+# (novice coaches tell, rescue and lead far more often than they judge)
+STANCE_PULL = {
+    "tells": 3.0,
+    "rescues": 2.5,
+    "leading": 2.5,
+    "paraphrase": 1.5,
+    "open_question": 1.5,
+    "hands_back": 1.0,
+    "judges": 0.5,
+}
+QUALITY_PULL = {"acceptable": 2.5, "poor": 1.0}
+VIDEO_ANSWERS = {
+    "what-each-did": (
+        "Mark gave her his own strategy straight away; Ruth asked what had stayed with her.",
+        "Mark told her what to do with lolly sticks. Ruth asked questions and offered help.",
+        "One gave advice, the other listened and asked what she wanted to try.",
+    ),
+    "who-did-the-thinking": (
+        "Mark did the thinking in the first one, Priya did in the second.",
+        "In the second Priya talks more and chooses her own first step.",
+        "Priya's answers got shorter with Mark, so I think he was doing the thinking.",
+    ),
+    "what-to-borrow": (
+        "Ask what they want to be different before offering ideas.",
+        "Offer support as a choice and agree a date to talk again.",
+        "Let them pick the first step and how they will know it worked.",
+    ),
+}
+VIDEO_FALLBACK = (
+    "I noticed who asked the questions and who made the decisions.",
+    "The second conversation left the teacher with a plan of her own.",
+)
 # of those who reached the part before: who goes on to open it
 REACH = {"theory": 0.97, "practice": 0.93, "review": 0.9}
 
@@ -179,6 +228,10 @@ class DemoClass:
                     for question in activity.questions:
                         base = 1.2 if question.multiple else -0.5
                         self.difficulty[question.id] = base + difficulty.gauss(0.0, 0.5)
+                elif isinstance(activity, ScenarioActivity | SimulatorActivity):
+                    for node in activity.nodes:  # (node ids repeat across activities)
+                        key = f"{activity.id}/{node.id}"
+                        self.difficulty[key] = difficulty.gauss(0.0, 0.6)
         self.saved = 0
 
     def _save(self, learner: _Learner, module: str, part: str, submission: Submission) -> None:
@@ -324,6 +377,69 @@ class DemoClass:
                 return
             logic.retry()
 
+    def _timed(self, learner: _Learner, module: str, part: str, minutes: float) -> Callable:
+        """A view's submit callback: saves what the view emits, at the learner's clock."""
+
+        def save(submission: Submission) -> None:
+            started, submitted = learner.spend(minutes)
+            self._save(
+                learner,
+                module,
+                part,
+                replace(submission, started_at=started, submitted_at=submitted),
+            )
+
+        return save
+
+    def _branching(
+        self, learner: _Learner, module: str, activity: ScenarioActivity | SimulatorActivity
+    ) -> None:
+        simulator = isinstance(activity, SimulatorActivity)
+        view = (SimulatorView if simulator else ScenarioView)(activity)
+        view.on_submit(self._timed(learner, module, activity.part, MINUTES["decision"]))
+        skill = learner.ability
+        try:
+            for _run in range(3):
+                while view.logic.phase == "choosing":
+                    if learner.rng.random() < 0.03:
+                        return  # left mid-way; resumes never
+                    node = view.logic.node(view.logic.current)
+                    view.choose(self._decide(learner, activity, node, skill))
+                    view.go_on()
+                best, _end = view.logic.preferred_path()
+                if view.logic.path == best or learner.rng.random() > 0.35:
+                    return
+                skill += 0.7  # read the debrief beside the best path, then started again
+                view.restart()
+        finally:
+            view.close()
+
+    def _decide(self, learner: _Learner, activity, node, skill: float) -> str:
+        rng = learner.rng
+        simulator = isinstance(activity, SimulatorActivity)
+        good = [o for o in node.options if (o.expert if simulator else o.quality == "best")]
+        p = _logistic(1.1 * skill + 0.5 - self.difficulty[f"{activity.id}/{node.id}"])
+        if rng.random() < p:
+            return rng.choice(good).id
+        others = [o for o in node.options if o not in good]
+        pulls = [STANCE_PULL[o.stance] if simulator else QUALITY_PULL[o.quality] for o in others]
+        return rng.choices(others, weights=pulls)[0].id
+
+    def _video(self, learner: _Learner, module: str, activity: VideoActivity) -> None:
+        rng = learner.rng
+        view = VideoView(activity)
+        view.on_submit(self._timed(learner, module, activity.part, MINUTES["video_answer"]))
+        learner.spend(MINUTES["video"])
+        view.player.show_all()
+        try:
+            for question in activity.questions:
+                if rng.random() < 0.1:
+                    continue  # left unanswered
+                # typing into the box saves it when the learner leaves it, as on the page
+                view.answer(question.id, rng.choice(VIDEO_ANSWERS.get(question.id, VIDEO_FALLBACK)))
+        finally:
+            view.close()
+
     def _confuse(self, learner: _Learner, answer: str, categories: list[str]) -> str:
         others = [c for c in categories if c != answer]
         if answer != "both" and "both" in others and learner.rng.random() < 0.6:
@@ -396,6 +512,9 @@ class DemoClass:
             OrderingActivity: self._ordering,
             ReflectionActivity: self._reflection,
             SelfAssessmentActivity: self._self_assessment,
+            ScenarioActivity: self._branching,
+            SimulatorActivity: self._branching,
+            VideoActivity: self._video,
         }
         for module in self.course.modules:
             for part in PART_NAMES:

@@ -1,0 +1,44 @@
+"""The research notebook's calculations, on the planted learners beside the demo class."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from widgets.content import cached_course
+from widgets.export import Pseudonymiser, load_responses
+from widgets.export.analysis import stance_profile
+
+from .conftest import KEY, SIMULATOR
+
+
+@pytest.fixture
+def frame(known) -> pd.DataFrame:
+    return load_responses(known.url, key=KEY)
+
+
+def test_stance_profile_counts_first_runs(known, frame):
+    """Does the mix count each first-run reply once under its content stance, per simulator,
+    and the per-node table the share of expert replies?"""
+    mix, experts, figure = stance_profile(frame)
+    decisions = frame[(frame["activity_type"] == "simulator") & (frame["run"] == 1)]
+    assert len(decisions) and mix["replies"].sum() == len(decisions)
+    shares = mix.groupby("activity")["share"].sum()
+    assert ((shares - 1).abs() < 1e-9).all()
+    assert set(mix["activity"]) == {
+        a.id for m in cached_course().modules for a in m.file.activities if a.type == "simulator"
+    }
+    assert experts["decisions"].sum() == len(decisions)
+    assert experts["expert_share"].dropna().between(0, 1).all()
+    assert "first runs" in figure.layout.title.text
+
+    # the planted learner's weak first run: one reply per node on their path, none expert
+    mine = frame[frame["learner"] == Pseudonymiser(KEY).learner(known.consenting.id)]
+    alone = mine[mine["activity"] == SIMULATOR]
+    only_mine, only_experts, _ = stance_profile(alone)
+    first = alone[alone["run"] == 1]
+    assert only_mine["replies"].sum() == len(first)
+    walked = only_experts[only_experts["decisions"] > 0]
+    assert len(walked) == len(first) and (walked["expert_share"] == 0).all()
+    both, _, _ = stance_profile(alone, first_run=False)
+    assert both["replies"].sum() == len(alone)
