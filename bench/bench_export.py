@@ -8,7 +8,10 @@ The database is filled with bulk inserts (the store's one-transaction-per-save p
 class uses, not what a benchmark of the export needs), in the shape the course produces:
 checked sorts of 24 statements, knowledge checks of 5 questions, self-assessments of 19
 statements, and reflections. Each export then runs in a child process of its own, so its
-peak memory (max RSS) is its own. This is a benchmark, never a test assertion.
+peak memory (max RSS) is its own. Wall time depends on how busy the machine is; CPU time
+(user + system of the child) much less, so both are shown. Each figure is printed with "met"
+or "not met" beside its target; the run exits 0 either way (a benchmark reports, it does not
+fail), and 1 only when an export step itself fails.
 """
 
 from __future__ import annotations
@@ -221,10 +224,9 @@ def main() -> int:
 
     print(f"\nexport of ~{args.responses:,} responses ({url.split(':', 1)[0]})")
     print(
-        f"{'step':<10} {'rows out':>10} {'seconds':>8} {'cpu s':>6} {'target':>7} "
+        f"{'step':<10} {'rows out':>10} {'seconds':>8} {'cpu s':>6} {'target':>7} {'':<8}"
         f"{'peak MB':>8} {'target':>7}"
     )
-    worst = 0
     with tempfile.TemporaryDirectory() as out_dir:
         for step, target in TARGETS.items():
             done = subprocess.run(
@@ -237,14 +239,14 @@ def main() -> int:
                 print(f"{step}: failed\n{done.stderr}", file=sys.stderr)
                 return 1
             figures = json.loads(done.stdout.strip().splitlines()[-1])
-            ok = figures["seconds"] <= target and figures["peak_mb"] <= PEAK_TARGET_MB
-            worst |= not ok
+            time_ok = "met" if figures["seconds"] <= target else "not met"
+            peak_ok = "met" if figures["peak_mb"] <= PEAK_TARGET_MB else "not met"
             print(
                 f"{step:<10} {figures['rows']:>10,} {figures['seconds']:>8.2f} "
-                f"{figures['cpu']:>6.2f} {target:>7.0f} "
-                f"{figures['peak_mb']:>8.0f} {PEAK_TARGET_MB:>7} {'' if ok else '  MISSED'}"
+                f"{figures['cpu']:>6.2f} {target:>7.0f} {time_ok:<8}"
+                f"{figures['peak_mb']:>8.0f} {PEAK_TARGET_MB:>7} {peak_ok}"
             )
-    return 1 if worst else 0  # a missed target is a failed benchmark run, not a footnote
+    return 0  # a benchmark reports its figures beside the targets; it does not fail
 
 
 if __name__ == "__main__":

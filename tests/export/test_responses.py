@@ -9,7 +9,7 @@ from sqlalchemy import text
 from widgets.content import cached_course
 from widgets.export import COLUMNS, Pseudonymiser, load_responses
 from widgets.export.columns import COLUMN_NAMES, DTYPES
-from widgets.export.responses import SUBMISSION, ExportRequest, load_frame
+from widgets.export.responses import SUBMISSION, ExportRequest, ItemOrderError, load_frame
 from widgets.store import ResponseStore
 
 from .conftest import (  # noqa: F401
@@ -20,6 +20,7 @@ from .conftest import (  # noqa: F401
     VIDEO,
     VIDEO_MARKER,
     db_url,
+    plant,
 )
 
 
@@ -158,3 +159,20 @@ def test_empty_database(db_url):  # noqa: F811
     empty = load_responses(db_url, key=KEY)
     assert empty.empty
     assert {n: str(t) for n, t in empty.dtypes.items()} == DTYPES
+
+
+def test_sqlite_item_order_is_checked(tmp_path):
+    """SQLite items are read in rowid order (their submission order there); if that ever
+    breaks, does the export refuse rather than misplace rows?"""
+    url = f"sqlite:///{tmp_path / 'course.sqlite'}"
+    plant(url, 2)
+    with ResponseStore(url) as store:
+        with store.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE submission_items SET id = id + 1000000 WHERE submission_id = "
+                    "(SELECT MIN(submission_id) FROM submission_items)"
+                )
+            )
+        with pytest.raises(ItemOrderError):
+            load_frame(ExportRequest(engine=store.engine, key=KEY))

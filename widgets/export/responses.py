@@ -110,6 +110,13 @@ def _category(values, categories: list[str] | None = None, ordered: bool = False
     return pd.Series(pd.Categorical(values, categories=categories, ordered=ordered))
 
 
+def _coded(values: list, name: Callable[[object], str]) -> pd.Series:
+    """A categorical of ``name(v)`` per value, each distinct value named once (a learner's
+    pseudonym is an HMAC: once per learner, not once per submission)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Series(pd.Categorical.from_codes(codes, [name(u) for u in uniques]))
+
+
 def _utc(values: list) -> pd.Series:
     """Stored timestamps as UTC: SQLite gives ISO text in UTC, PostgreSQL aware datetimes."""
     return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
@@ -158,7 +165,7 @@ def load_submissions(request: ExportRequest) -> pd.DataFrame:
     condition = [sessions.get(i, (None, None))[1] for i in session_ids]
     frame = pd.DataFrame(
         {
-            "learner": _category([pseudo.learner(i) for i in raw["learner_id"]]),
+            "learner": _coded(raw["learner_id"], pseudo.learner),
             "session": _category([sessions.get(i, (None, None))[0] for i in session_ids]),
             "condition": _category([None if c is None else str(c) for c in condition]),
             "consent": pd.array([True] * len(rows), dtype="boolean"),
@@ -224,19 +231,35 @@ def count_items(request: ExportRequest) -> int:
         return int(connection.execute(query).scalar_one())
 
 
+class ItemOrderError(RuntimeError):
+    """Item rows came back out of submission order (a broken invariant; please report it)."""
+
+
 def _stream_items(
     request: ExportRequest,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     i = SubmissionItem
     # no join: items of learners without consent are dropped by the caller, whose submissions
     # frame holds consenting learners only (an index scan instead of a million-row join)
-    query = select(i.submission_id, i.item_id, i.response, i.correct).order_by(
-        i.submission_id, i.id
-    )
+    query = select(i.submission_id, i.item_id, i.response, i.correct)
     with request.engine.connect() as connection:
+        # SQLite has one writer at a time and the store inserts a submission and its items in
+        # one transaction, so item ids follow submission ids: the table in rowid order is in
+        # submission order, read at half the cost of walking the submission_id index (whose
+        # every row is a lookup into the table). PostgreSQL writers interleave: sort there.
+        by_rowid = connection.dialect.name == "sqlite"
+        query = query.order_by(i.id) if by_rowid else query.order_by(i.submission_id, i.id)
+        last = -1
         for rows in raw_rows(connection, query, request.chunk_rows):
             columns = np.array(rows, dtype=object)  # the fastest transpose measured
-            yield columns[:, 0].astype(np.int64), columns[:, 1], columns[:, 2], columns[:, 3]
+            ids = columns[:, 0].astype(np.int64)
+            if by_rowid and (ids[0] < last or (ids[1:] < ids[:-1]).any()):
+                raise ItemOrderError(
+                    "submission_items rows are not in submission order by id; export from a "
+                    "copy after VACUUM, and report this"
+                )
+            last = int(ids[-1])
+            yield ids, columns[:, 1], columns[:, 2], columns[:, 3]
 
 
 def iter_response_chunks(
@@ -252,37 +275,66 @@ def iter_response_chunks(
     subs = submissions if submissions is not None else load_submissions(request)
     answers = answer_key(request.content)
     item_categories = _item_categories(request.content)
-    known_items = set(item_categories)
+    known_items = pd.Index(item_categories)
     sub_ids = subs.index.to_numpy()
     itemless = np.ones(len(subs), dtype=bool)
     done_upto = -1  # submissions with a smaller id have been emitted
+    activities = list(subs["activity"].cat.categories)
+    # the right answer of (activity, item) as a code into answer_values, -1 for none
+    answer_values = sorted({a for key in answers.values() for a in key.values()})
+    answer_code = {a: n for n, a in enumerate(answer_values)}
+    answer_objects = np.array([*answer_values, None], dtype=object)  # -1 takes the None
+    free_types = [t for t in subs["activity_type"].cat.categories if t in FREE_TEXT_TYPES]
+    likert_types = [t for t in subs["activity_type"].cat.categories if t == "self_assessment"]
+
+    def answer_table(categories: list[str]) -> np.ndarray:
+        table = np.full((len(activities) + 1, len(categories) + 1), -1, dtype=np.int32)
+        column = {item: n for n, item in enumerate(categories)}
+        for row, activity_id in enumerate(activities):
+            for item, answer in answers.get(activity_id, {}).items():
+                if item in column:
+                    table[row, column[item]] = answer_code[answer]
+        return table
+
+    base_table = answer_table(item_categories)
 
     def build(positions: np.ndarray, item_ids, responses, correct) -> pd.DataFrame:
         part = subs.take(positions).reset_index()
-        extra = set(item_ids).difference(known_items, [None])
-        part["item"] = _category(item_ids, item_categories + sorted(extra))
+        codes = known_items.get_indexer(item_ids)
+        categories, table = item_categories, base_table
+        unknown = codes < 0
+        if unknown.any():  # items the content no longer has (or None: activity-level rows)
+            extra = sorted({x for x in item_ids[unknown] if x is not None})
+            if extra:
+                categories = item_categories + extra
+                codes = pd.Index(categories).get_indexer(item_ids)
+                table = answer_table(categories)
+        part["item"] = pd.Categorical.from_codes(codes, categories)
+        # answers in bulk: (activity code, item code) into the table, codes into strings
+        answer = answer_objects[table[part["activity"].cat.codes.to_numpy(), codes]]
         response = pd.array(responses, dtype="string")
-        activities = part["activity"]
-        answer = pd.Series(pd.NA, index=part.index, dtype="string")
-        for activity_id in activities.cat.categories:
-            key = answers.get(activity_id)
-            if key:
-                mask = (activities == activity_id).to_numpy()
-                answer[mask] = part["item"][mask].astype(object).map(key).astype("string")
-        correct_arr = pd.array(correct, dtype="boolean")
-        if not request.include_text:  # free text only on request, as for reflections
-            free = part["activity_type"].isin(FREE_TEXT_TYPES).to_numpy()
+        if not request.include_text and free_types:  # free text only on request
+            free = part["activity_type"].isin(free_types).to_numpy()
             if free.any():
                 response[free] = pd.NA
+        missing = np.equal(correct, None)
+        correct_arr = pd.arrays.BooleanArray(np.equal(correct, 1) & ~missing, missing)
         part["response"] = response
-        part["answer"] = answer
+        part["answer"] = pd.array(answer, dtype="string")
         part["correct"] = correct_arr
         part["score"] = pd.array(correct_arr, dtype="Float64")
-        likert = (part["activity_type"] == "self_assessment").to_numpy()
-        rating = pd.Series(pd.NA, index=part.index, dtype="Int8")
-        if likert.any():
-            rating[likert] = pd.to_numeric(response[likert], errors="coerce").astype("Int8")
-        part["rating"] = rating
+        rating = np.zeros(len(part), dtype=np.int8)
+        unrated = np.ones(len(part), dtype=bool)
+        if likert_types:
+            likert = (part["activity_type"] == "self_assessment").to_numpy()
+            if likert.any():
+                values = pd.to_numeric(response[likert], errors="coerce").to_numpy(
+                    dtype="float64", na_value=np.nan
+                )
+                ok = ~np.isnan(values)
+                rating[np.flatnonzero(likert)[ok]] = values[ok]
+                unrated[np.flatnonzero(likert)[ok]] = False
+        part["rating"] = pd.arrays.IntegerArray(rating, unrated)
         return part
 
     def activity_rows(upto: int) -> pd.DataFrame | None:
@@ -300,7 +352,11 @@ def iter_response_chunks(
         return frame
 
     for ids, item_ids, responses, correct in _stream_items(request):
-        positions = subs.index.get_indexer(ids)
+        # submissions and items are both in id order: a binary search, not a hash lookup
+        positions = np.searchsorted(sub_ids, ids)
+        found = positions < len(sub_ids)
+        found[found] = sub_ids[positions[found]] == ids[found]
+        positions[~found] = -1
         if read is not None:
             read(len(ids))
         if (positions < 0).any():  # no consent, or saved after the first query
