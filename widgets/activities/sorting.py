@@ -222,66 +222,6 @@ class SortingLogic:
         self.mode = "solution"
         return self.feedback
 
-    # -- "why?" on contested statements --------------------------------------------
-
-    def contested_disagreements(self) -> list[str]:
-        """Contested statements the learner placed elsewhere than the course's answer."""
-        result = self.logic.result
-        if result is None or not self.reveal_answers:
-            return []
-        return [
-            item_id
-            for item_id, r in result.items.items()
-            if not r.correct and self.logic.item(item_id).contested
-        ]
-
-    def _ask_why(self) -> None:
-        """Offer an optional box to explain each contested statement placed differently."""
-        ids = self.contested_disagreements()
-        if not ids:
-            self.why_box.children = []
-            return
-        rows: list[w.Widget] = [
-            w.HTML(
-                "<h4>Placed it differently? Say why (optional)</h4><p>These statements describe "
-                "tendencies, so a good reason can beat the answer key. Your reasons are saved "
-                "with your sort; nothing is marked.</p>"
-            )
-        ]
-        for item_id in ids:
-            item = self.logic.item(item_id)
-            chosen = self._labels[self.logic.result.items[item_id].response]
-            answer = self._labels[item.answer]
-            box = w.Textarea(
-                value=self.reasons.get(item_id, ""),
-                placeholder=f"Why {chosen} rather than {answer}?",
-                continuous_update=False,
-                layout=w.Layout(width="100%", height="4em"),
-            )
-            box.add_class("sort-why-text")
-            box.item_id = item_id
-            box.observe(self._reason_changed, names="value")
-            rows.append(
-                w.HTML(
-                    f"<p class='sort-why-item'><strong>{escape_text(item.text)}</strong> You put "
-                    f"it in {escape_text(chosen)}; the course says {escape_text(answer)}.</p>"
-                )
-            )
-            rows.append(box)
-        self.why_box.children = rows
-
-    def _reason_changed(self, change) -> None:
-        self.justify(change["owner"].item_id, change["new"])
-
-    def justify(self, item_id: str, text: str) -> bool:
-        """Record the learner's reason for a contested placement (a "justify" submission)."""
-        text = text.strip()[:2000]
-        if self.reasons.get(item_id, "") == text:
-            return True
-        self.reasons[item_id] = text
-        submission = self.new_submission("justify", response={"reasons": dict(self.reasons)})
-        return self.emit(submission, saved_message="Your reason is saved.")
-
     # -- resume --------------------------------------------------------------------
 
     def to_response(self) -> dict[str, Any]:
