@@ -89,3 +89,11 @@ def test_answers_from_the_page_update_the_logic(view, recorder):
     view.group.values = {"q1": ["a"]}
     assert view.submit() is True
     assert recorder.got[0].score == 1.0
+
+
+def test_check_from_the_page_carries_the_answers(view, recorder):
+    """Does the page's Check message mark the answers it carries (never stale ones)?"""
+    view.on_submit(recorder)
+    view._on_page_message(view.group, {"action": "check", "values": {"q1": ["a"]}}, [])
+    assert recorder.got[0].score == 1.0
+    assert view.group.values == {"q1": ["a"]}

@@ -96,7 +96,14 @@ def do_choice(kb: Keyboard, activity) -> None:
             kb.page.keyboard.press("ArrowDown")  # in a radio group, arrows move and choose
     kb.tab_to(".course-check")
     kb.page.keyboard.press("Enter")
-    kb.wait(".course-verdict")
+    try:
+        kb.wait(".course-verdict")
+    except Exception as exc:
+        status = kb.page.locator(f"{kb.root} .course-status").inner_text()
+        ticked = kb.page.evaluate(
+            f"[...document.querySelectorAll(\"{kb.root} input:checked\")].map(x => x.value)"
+        )
+        raise AssertionError(f"no feedback after Check; status {status!r}; ticked {ticked}") from exc
 
 
 def do_ordering(kb: Keyboard, activity) -> None:

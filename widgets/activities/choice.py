@@ -102,11 +102,22 @@ class ChoiceView(ActivityView):
         rows: list[w.Widget] = [heading(content.title)]
         if content.instructions:
             rows.append(w.HTML(f"<p>{escape_text(content.instructions)}</p>"))
-        self.check_button = w.Button(description="Check answers", button_style="primary")
-        self.check_button.add_class("course-check")
-        self.check_button.on_click(lambda _b: self.submit())
-        rows += [self.group, self.check_button, self.status]
+        # The Check button lives in the group's own page code and sends the answers with the
+        # request: a separate button widget's click could reach the kernel before the last
+        # tick (ipywidgets holds back state updates while earlier ones are unanswered).
+        self.group.on_msg(self._on_page_message)
+        rows += [self.group, self.status]
         self.children = rows
+
+    def _on_page_message(self, _widget, content, _buffers) -> None:
+        if not isinstance(content, dict) or content.get("action") != "check":
+            return
+        values = content.get("values")
+        if isinstance(values, dict):
+            self.group.values = {
+                str(k): [str(o) for o in v] for k, v in values.items() if isinstance(v, list)
+            }
+        self.submit()
 
     def _sync(self, change) -> None:
         for question_id, chosen in change["new"].items():

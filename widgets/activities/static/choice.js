@@ -27,9 +27,12 @@ function render({ model, el }) {
       input.id = id;
       input.value = o.id;
       input.addEventListener("change", () => {
-        const chosen = [...fs.querySelectorAll("input")].filter((x) => x.checked).map((x) => x.value);
-        const values = Object.assign({}, model.get("values"));
-        values[q.id] = chosen;
+        // The page is the source of truth for what is ticked: build every answer from the
+        // inputs, so quick successive ticks never rebuild on a value the kernel has yet to echo.
+        const values = {};
+        for (const [qid, block] of Object.entries(blocks)) {
+          values[qid] = [...block.fs.querySelectorAll("input")].filter((x) => x.checked).map((x) => x.value);
+        }
         model.set("values", values);
         model.save_changes();
       });
@@ -87,8 +90,21 @@ function render({ model, el }) {
       feedback.appendChild(box);
     }
   };
-  model.on("change:values", syncValues);
+  // Answers come from the kernel only when the page is built (resume); after that the inputs
+  // lead, so a late echo of an earlier value cannot untick what the learner just ticked.
   model.on("change:feedback", syncFeedback);
+  const check = document.createElement("button");
+  check.type = "button";
+  check.className = "course-check jupyter-button mod-primary";
+  check.textContent = "Check answers";
+  check.addEventListener("click", () => {
+    const values = {};
+    for (const [qid, block] of Object.entries(blocks)) {
+      values[qid] = [...block.fs.querySelectorAll("input")].filter((x) => x.checked).map((x) => x.value);
+    }
+    model.send({ action: "check", values });
+  });
+  form.appendChild(check);
   syncValues();
   syncFeedback();
   el.appendChild(form);
