@@ -17,7 +17,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from widgets.store import ResponseStore
@@ -40,7 +40,10 @@ def pg_database_url() -> URL:
         if os.environ.get("CI"):
             pytest.fail(f"{message}. CI must run the database tests, not skip them.", pytrace=False)
         pytest.skip(message)
-    url = normalise_url(raw)
+    try:
+        url = normalise_url(raw.strip())
+    except ArgumentError:
+        pytest.fail(f"{PG_ENV} is not a database URL: {raw!r} (expected e.g. {PG_EXAMPLE})", pytrace=False)
     engine = _admin_engine(url)
     try:
         with engine.connect():
