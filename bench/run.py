@@ -13,8 +13,8 @@ protocol-level trainees (bench/protocol_client.py) do the same at the same momen
 Then it reports kernel and server memory. Prints one table; writes the raw samples to
 bench/results/<timestamp>.json. A benchmark, never a test: nothing here asserts a time.
 
-    python bench/run.py                     # 1 and 30 trainees, ~10 minutes on 2 cores
-    python bench/run.py --quick             # 1 and 5 trainees, one repeat
+    python bench/run.py                     # 1, 10, 30 and 60 trainees, ~20 minutes on 2 cores
+    python bench/run.py --quick             # 1 and 5 trainees, one repeat (~3 minutes)
     python bench/run.py --trainees 1,10 --scenarios app
 """
 
@@ -49,6 +49,8 @@ from scenarios import (
     chromium_kernel_id,
 )
 from servers import REPO, new_workdir, stop_all
+from summary import row as summary_row
+from summary import write_summary
 
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -62,8 +64,11 @@ LAUNCH_ARGS = [
 ]
 RESULTS = Path(__file__).resolve().parent / "results"
 BUDGET_MIB = 24 * 1024  # "how many kernels fit in 24 GB"
+OS_RESERVE_MIB = 1024  # what the OS and the rest of the machine keep, roughly
 TARGET_SECONDS = 1.0  # p95 of 30 trainees moving to the next part together
 TARGET_KERNEL_MIB = 70.0
+DEFAULT_SIZES = "1,10,30,60"
+LARGE_CLASS = 60  # from this size on, one round by default (a round of 60 takes minutes)
 STAMP = dt.datetime.now().strftime("%Y%m%d-%H%M%S")  # names this run's files
 
 
@@ -328,6 +333,9 @@ def collect(run: dict) -> dict:
         "chromium_second": summary(chromium_second),
         "protocol_first": summary(proto_first),
         "protocol_second": summary(proto_second),
+        # the whole class: Chromium's samples and the protocol clients' together
+        "all_first": summary(chromium_first + proto_first),
+        "all_second": summary(chromium_second + proto_second),
         "bytes": summary(sizes),
         "failures": failed,
         "attempts": attempts,
@@ -388,6 +396,16 @@ def build_table(results: dict, sizes: list[int], keys: list[str]) -> tuple[list[
                 ],
                 "",
             ]
+        )
+    for phase, label in (("first", "first page"), ("second", "theory→practice")):
+        cells = []
+        for k in keys:
+            largest = largest_class(stats, k, sizes, phase)
+            cells.append(largest["text"])
+            if k == "app":
+                verdicts[f"largest_class_{phase}_p95_le_1s"] = largest["largest"]
+        rows.append(
+            [f"largest class with {label} p95 ≤ {TARGET_SECONDS:g} s (all trainees)", *cells, ""]
         )
     rows.append(
         [
@@ -454,6 +472,35 @@ def build_table(results: dict, sizes: list[int], keys: list[str]) -> tuple[list[
     return rows, verdicts
 
 
+def largest_class(stats: dict, key: str, sizes: list[int], phase: str) -> dict:
+    """The largest measured class whose p95 (all its trainees) stayed ≤ the target, no failures.
+
+    Sizes are measured at a few points only: the text names the next size that missed, so
+    the true limit lies between the two.
+    """
+    met, missed = [], []
+    for n in sizes:
+        st = stats.get((key, n))
+        if not st or st["all_" + phase]["p95"] is None:
+            continue
+        p95 = st["all_" + phase]["p95"]
+        if p95 <= TARGET_SECONDS and st["failures"] == 0:
+            met.append(n)
+        else:
+            missed.append((n, p95, st["failures"]))
+    if not met and not missed:
+        return {"largest": None, "text": "–"}
+    largest = max(met) if met else None
+    above = [m for m in missed if largest is None or m[0] > largest]
+    text = "none measured" if largest is None else f"{largest}"
+    if above:
+        n, p95, failed = min(above)
+        text += f" ({n}: {p95:.2f} s" + (f", {failed} failed)" if failed else ")")
+    elif largest is not None and largest == max(sizes):
+        text += " (largest measured)"
+    return {"largest": largest, "text": text}
+
+
 def format_table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -462,6 +509,128 @@ def format_table(rows: list[list[str]]) -> str:
         if index == 0:
             lines.append("-+-".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def summary_rows(results: dict, sizes: list[int], keys: list[str]) -> list[dict]:
+    """The headline figures for bench/all.py: the app, with bare Voilà and static beside it."""
+    stats = {
+        (k, n): collect(results[k][str(n)])
+        for k in keys
+        for n in sizes
+        if str(n) in results.get(k, {})
+    }
+    short = {"bare": "bare Voilà", "static": "static"}
+    anchors = [k for k in keys if k != "app"]
+
+    def p95(k: str, n: int, key: str) -> str:
+        st = stats.get((k, n))
+        if not st or st[key]["p95"] is None:
+            return "–"
+        return f"{st[key]['p95']:.2f} s"
+
+    def beside(cell) -> str:
+        return " · ".join(f"{short[k]} {cell(k)}" for k in anchors)
+
+    out = []
+    for phase, label in (("first", "first page"), ("second", "theory→practice")):
+        for n in sizes:
+            who = "1 trainee" if n == 1 else f"{n} together"
+            target, verdict_text = "", ""
+            if phase == "second" and ("app", n) in stats:
+                value = stats[("app", n)]["all_second"]["p95"]
+                target = f"p95 ≤ {TARGET_SECONDS:g} s"
+                verdict_text = verdict(value, TARGET_SECONDS)
+            out.append(
+                summary_row(
+                    f"{label} p95, {who} (all trainees)",
+                    f"app {p95('app', n, 'all_' + phase)}",
+                    beside(lambda k, n=n, phase=phase: p95(k, n, "all_" + phase)),
+                    target,
+                    verdict_text,
+                )
+            )
+    for phase, label in (("second", "theory→practice"), ("first", "first page")):
+        out.append(
+            summary_row(
+                f"largest class with {label} p95 ≤ {TARGET_SECONDS:g} s",
+                f"app {largest_class(stats, 'app', sizes, phase)['text']}",
+                beside(lambda k, phase=phase: largest_class(stats, k, sizes, phase)["text"]),
+                f"{TARGET_SECONDS:g} s at 30: "
+                + (
+                    "met"
+                    if (largest_class(stats, "app", sizes, phase)["largest"] or 0) >= 30
+                    else "not met"
+                ),
+            )
+        )
+
+    def failed(k: str) -> str:
+        cells = [stats[(k, n)] for n in sizes if (k, n) in stats]
+        if not cells:
+            return "–"
+        return f"{sum(c['failures'] for c in cells)} of {sum(c['attempts'] for c in cells)}"
+
+    out.append(summary_row("trainees failed (all sizes)", f"app {failed('app')}", beside(failed)))
+    biggest = max(sizes)
+
+    def memory(k: str) -> dict | None:
+        mem = results.get(k, {}).get(str(biggest), {}).get("memory")
+        if not mem or not mem["kernel_rss_mib"]:
+            return None
+        values = list(mem["kernel_rss_mib"].values())
+        return {"median": quantile(values, 0.5), "server": mem["server_rss_mib"], "n": len(values)}
+
+    app_mem = memory("app")
+    if app_mem or any(memory(k) for k in anchors):
+
+        def rss(k: str) -> str:
+            m = memory(k)
+            return f"{m['median']:.0f} MiB" if m else "–"
+
+        def fits(k: str) -> str:
+            m = memory(k)
+            return f"{int(BUDGET_MIB // m['median'])}" if m else "–"
+
+        out.append(
+            summary_row(
+                f"trainee kernel RSS, median after {biggest}",
+                f"app {rss('app')}",
+                " · ".join(f"{short[k]} {rss(k)}" for k in anchors if k == "bare"),
+                f"≤ {TARGET_KERNEL_MIB:g} MiB",
+                verdict(app_mem["median"] if app_mem else None, TARGET_KERNEL_MIB),
+            )
+        )
+        out.append(
+            summary_row(
+                "trainee kernels in 24 GiB (at that median)",
+                f"app {fits('app')}",
+                " · ".join(f"{short[k]} {fits(k)}" for k in anchors if k == "bare"),
+            )
+        )
+        if app_mem:
+            pool = results.get("pool_size", 0)
+            spare = BUDGET_MIB - app_mem["server"] - pool * app_mem["median"] - OS_RESERVE_MIB
+            out.append(
+                summary_row(
+                    "trainees in 24 GiB after server, pool and OS",
+                    f"app {int(spare // app_mem['median'])}",
+                    f"server {app_mem['server']:.0f} MiB, pool {pool}, OS {OS_RESERVE_MIB} MiB",
+                )
+            )
+    loads = [results.get(k, {}).get(str(n), {}).get("machine_before") for k in keys for n in sizes]
+    loads = [x for x in loads if x]
+    if loads:
+        out.append(
+            summary_row(
+                "machine before each scenario (others' work)",
+                f"up to {max(x['cpu_percent_before'] for x in loads):.0f} % busy, "
+                f"load ≤ {max(x['load_avg_before'] for x in loads):.1f}",
+                "",
+                "quiet: < 30 % busy",
+                "met" if max(x["cpu_percent_before"] for x in loads) < 30 else "not met",
+            )
+        )
+    return out
 
 
 # -- main ----------------------------------------------------------------------------
@@ -509,11 +678,21 @@ def _cpu_model() -> str:
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trainees", default=None, help="class sizes, e.g. 1,30 (default)")
+    parser.add_argument("--trainees", default=None, help=f"class sizes (default {DEFAULT_SIZES})")
     parser.add_argument("--repeats", type=int, default=None, help="rounds for 1 trainee (3)")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds for N > 1 (2)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help=f"rounds for every N > 1 (default: 2, and 1 from {LARGE_CLASS} trainees on)",
+    )
     parser.add_argument("--pool-size", type=int, default=4, help="course app kernel pool (4)")
-    parser.add_argument("--timeout", type=float, default=120, help="per phase, seconds (120)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="per phase, seconds (default: the larger of 120 and 4 s per trainee)",
+    )
     parser.add_argument(
         "--scenarios", default="app,bare,static", help="any of app,bare,static (all)"
     )
@@ -526,12 +705,29 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="1 and 5 trainees, one repeat")
     args = parser.parse_args(argv)
-    args.trainees = args.trainees or ("1,5" if args.quick else "1,30")
+    args.trainees = args.trainees or ("1,5" if args.quick else DEFAULT_SIZES)
     args.repeats = args.repeats or (1 if args.quick else 3)
-    args.rounds = args.rounds or (1 if args.quick else 2)
+    if args.rounds is None and args.quick:
+        args.rounds = 1
     args.sizes = sorted({int(x) for x in args.trainees.split(",") if x.strip()})
+    if not args.sizes or min(args.sizes) < 1:
+        parser.error("--trainees takes class sizes of 1 or more, e.g. 1,10,30")
     args.keys = [k for k in ("app", "bare", "static") if k in args.scenarios.split(",")]
     return args
+
+
+def rounds_for(args: argparse.Namespace, n: int) -> int:
+    """Rounds at class size ``n``: the repeats alone, else --rounds, else 2 (1 when large)."""
+    if n == 1:
+        return args.repeats
+    if args.rounds is not None:
+        return args.rounds
+    return 1 if n >= LARGE_CLASS else 2
+
+
+def timeout_for(args: argparse.Namespace, n: int) -> float:
+    """Seconds a trainee may take per phase: 60 arriving at once on 2 cores take minutes."""
+    return args.timeout if args.timeout is not None else max(120.0, 4.0 * n)
 
 
 def _on_signal(signum, _frame):
@@ -547,10 +743,11 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     from playwright.sync_api import sync_playwright
 
+    first_timeout = timeout_for(args, min(args.sizes))
     scenarios = {
-        "app": CourseApp(args.timeout, args.pool_size),
-        "bare": BareVoilaPages(args.timeout),
-        "static": StaticPages(args.timeout),
+        "app": CourseApp(first_timeout, args.pool_size),
+        "bare": BareVoilaPages(first_timeout),
+        "static": StaticPages(first_timeout),
     }
     began = time.monotonic()
     results: dict = {}
@@ -568,7 +765,8 @@ def main(argv=None) -> int:
             try:
                 for key in args.keys:
                     for n in args.sizes:
-                        rounds = args.repeats if n == 1 else args.rounds
+                        rounds = rounds_for(args, n)
+                        scenarios[key].set_timeout(timeout_for(args, n))
                         try:
                             results.setdefault(key, {})[str(n)] = run_scenario(
                                 scenarios[key],
@@ -595,9 +793,20 @@ def main(argv=None) -> int:
         stop_all()
     report["elapsed_s"] = round(time.monotonic() - began, 1)
     report["interrupted"] = interrupted
-    rows, verdicts = build_table(results, args.sizes, [k for k in args.keys if k in results])
+    measured = [k for k in args.keys if k in results]
+    rows, verdicts = build_table(results, args.sizes, measured)
     report["table"] = rows
     report["verdicts"] = verdicts
+    report["summary"] = summary_rows({**results, "pool_size": args.pool_size}, args.sizes, measured)
+    write_summary(
+        "time to interactive (bench/run.py)",
+        report["summary"],
+        [
+            f"{report['date']}, {report['machine']['cpus']} CPUs, commit {report['machine']['commit']}"
+            f", pool {args.pool_size}, rounds per size "
+            + ", ".join(f"{n}: {rounds_for(args, n)}" for n in args.sizes)
+        ],
+    )
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{STAMP}.json"
     path.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")

@@ -28,6 +28,10 @@ class Scenario:
     second_label = "next part"
 
     def __init__(self, timeout: float):
+        self.set_timeout(timeout)
+
+    def set_timeout(self, timeout: float) -> None:
+        """Seconds one trainee may take per phase (larger classes need longer)."""
         self.timeout = timeout
         self.timeout_ms = timeout * 1000
 
