@@ -97,3 +97,100 @@ def test_check_from_the_page_carries_the_answers(view, recorder):
     view._on_page_message(view.group, {"action": "check", "values": {"q1": ["a"]}}, [])
     assert recorder.got[0].score == 1.0
     assert view.group.values == {"q1": ["a"]}
+
+
+# -- answers hidden by a facilitator, then revealed --------------------------------------
+
+SUBMITTED = "Submitted. Your facilitator will reveal the answers."
+
+
+@pytest.fixture
+def hidden(demo_course):
+    return ChoiceView(demo_course.activity("demo-check"), reveal_answers=False)
+
+
+def test_choice_supports_hidden_answers(view):
+    """Does the page runtime find the knowledge check among the views it can hide answers on?"""
+    assert ChoiceView.supports_hidden_answers is True
+    assert view.reveal_answers is True and view.group.reveal_answers is True
+
+
+def test_hidden_answers_submit_without_feedback(hidden, recorder):
+    """With answers hidden, is the check saved with its marks but shown only as 'Submitted'?"""
+    hidden.on_submit(recorder)
+    assert hidden.group.reveal_answers is False  # the page's button says Submit
+    hidden.choose("q1", "b")
+    assert hidden.submit() is True
+    (sub,) = recorder.got
+    assert (sub.action, sub.score, sub.max_score) == ("check", 0.0, 1.0)
+    assert sub.items == {"q1": {"response": "b", "correct": False}}  # the facilitator sees it
+    assert hidden.group.feedback == {}
+    assert hidden.status.message == SUBMITTED
+    assert "right" not in hidden.status.message
+
+
+def test_revealing_shows_the_latest_submission(hidden, recorder):
+    """When the facilitator reveals, does the feedback for the last submitted answers appear?"""
+    hidden.on_submit(recorder)
+    hidden.choose("q1", "b")
+    hidden.submit()
+    hidden.choose("q1", "a")
+    hidden.submit()
+    assert hidden.group.feedback == {}
+    hidden.reveal_answers = True
+    assert hidden.group.reveal_answers is True
+    shown = hidden.group.feedback["q1"]
+    assert shown["correct"] is True
+    assert [n["feedback"] for n in shown["notes"]] == ["Yes; ownership matters."]
+    assert hidden.status.message.startswith("Answers revealed. 1 of 1 right")
+    assert len(recorder.got) == 2  # revealing submits nothing
+
+
+def test_revealing_after_changes_marks_the_submitted_answers(hidden, recorder):
+    """If the learner changed an answer after submitting, are the submitted ones marked, and said so?"""
+    hidden.on_submit(recorder)
+    hidden.choose("q1", "b")
+    hidden.submit()
+    hidden.choose("q1", "a")  # not submitted
+    hidden.reveal_answers = True
+    assert hidden.group.feedback["q1"]["correct"] is False
+    assert "answers you submitted" in hidden.status.message
+
+
+def test_revealing_before_any_submission_shows_nothing(hidden):
+    """Does a reveal with nothing submitted (or a failed save) show no feedback?"""
+    hidden.on_submit(Recorder(fail=RuntimeError("database is locked")))
+    hidden.choose("q1", "a")
+    assert hidden.submit() is False
+    assert SUBMITTED not in hidden.status.message
+    hidden.reveal_answers = True
+    assert hidden.group.feedback == {}
+    assert hidden.status.message.startswith("Not saved")
+
+
+def test_restore_while_hidden_then_reveal(demo_course, view, recorder):
+    """Does a view restored while answers are hidden keep the marks back until the reveal?"""
+    view.on_submit(recorder)
+    view.choose("q1", "b")
+    view.submit()
+    again = ChoiceView(demo_course.activity("demo-check"))
+    again.reveal_answers = False  # as the page does before restoring
+    again.restore(recorder.got)
+    assert again.group.values == {"q1": ["b"]}
+    assert again.group.feedback == {}
+    assert SUBMITTED in again.status.message
+    again.reveal_answers = True
+    assert again.group.feedback["q1"]["correct"] is False
+
+
+def test_hiding_after_a_check_takes_the_marks_away(view, recorder):
+    """If answers are hidden after feedback was shown, do the marks and the score go (and come back)?"""
+    view.on_submit(recorder)
+    view.choose("q1", "a")
+    view.submit()
+    assert "1 of 1 right" in view.status.message
+    view.reveal_answers = False
+    assert view.group.feedback == {}
+    assert view.status.message == SUBMITTED
+    view.reveal_answers = True
+    assert view.group.feedback["q1"]["correct"] is True

@@ -69,6 +69,9 @@ class ChoiceGroup(anywidget.AnyWidget):
     feedback = traitlets.Dict(
         help="Question id to {correct, explanation, notes, sources}, after Check."
     ).tag(sync=True)
+    reveal_answers = traitlets.Bool(
+        True, help="False while a facilitator hides the answers: the button says Submit."
+    ).tag(sync=True)
 
 
 def _hint(question: ChoiceQuestion) -> str:
@@ -77,14 +80,30 @@ def _hint(question: ChoiceQuestion) -> str:
     return ""
 
 
+HIDDEN_SUBMITTED = "Submitted. Your facilitator will reveal the answers."
+
+
 class ChoiceView(ActivityView):
-    """A knowledge check: every question, a Check button and explained feedback."""
+    """A knowledge check: every question, a Check button and explained feedback.
+
+    While ``reveal_answers`` is False (a facilitator holds the answers back) the button says
+    Submit and a submission is saved as usual (score and per-question correctness included,
+    for the facilitator) but the learner sees only "Submitted"; when it turns True the
+    feedback for the latest saved answers appears, as if they had just checked.
+    """
 
     activity_type = "choice"
+    supports_hidden_answers = True
 
-    def __init__(self, content: ChoiceActivity, *, sources_text=None, **kwargs):
-        super().__init__(content, **kwargs)
+    reveal_answers = traitlets.Bool(True, help="False while a facilitator hides the answers.")
+
+    def __init__(
+        self, content: ChoiceActivity, *, sources_text=None, reveal_answers: bool = True, **kwargs
+    ):
         self.logic = ChoiceLogic(content)
+        # the marked answers of the latest saved check: shown when the answers are revealed
+        self._submitted: list[QuestionResult] | None = None
+        super().__init__(content, reveal_answers=reveal_answers, **kwargs)
         self._sources_text = sources_text or (lambda keys: ", ".join(keys))
         self.group = ChoiceGroup(
             questions=[
@@ -96,7 +115,8 @@ class ChoiceView(ActivityView):
                     "options": [{"id": o.id, "text": o.text} for o in q.options],
                 }
                 for q in content.questions
-            ]
+            ],
+            reveal_answers=self.reveal_answers,
         )
         self.group.observe(self._sync, names="values")
         rows: list[w.Widget] = [heading(content.title)]
@@ -145,7 +165,10 @@ class ChoiceView(ActivityView):
             )
             return False
         results = self.logic.mark()
-        self._show(results)
+        if self.reveal_answers:
+            self._show(results)
+        else:
+            self.group.feedback = {}
         score = sum(r.correct for r in results)
         submission = self.new_submission(
             "check",
@@ -157,9 +180,19 @@ class ChoiceView(ActivityView):
             score=float(score),
             max_score=float(len(results)),
         )
-        return self.emit(
-            submission, f"Saved. {score} of {len(results)} right; the notes explain each answer."
-        )
+        if self.reveal_answers:
+            said = f"Saved. {self._score_text(results)}"
+        else:
+            said = HIDDEN_SUBMITTED
+        if not self.emit(submission, said):
+            return False
+        self._submitted = results
+        return True
+
+    @staticmethod
+    def _score_text(results: list[QuestionResult]) -> str:
+        score = sum(r.correct for r in results)
+        return f"{score} of {len(results)} right; the notes explain each answer."
 
     def _show(self, results: list[QuestionResult]) -> None:
         feedback = {}
@@ -188,5 +221,27 @@ class ChoiceView(ActivityView):
             except ValueError:
                 continue  # content changed since; leave that question unanswered
         if not self.logic.unanswered():
-            self._show(self.logic.mark())
-            self.status.say("Your last answers are shown below.", tone="info")
+            self._submitted = self.logic.mark()
+            if self.reveal_answers:
+                self._show(self._submitted)
+                self.status.say("Your last answers are shown below.", tone="info")
+            else:
+                self.status.say(f"Your last answers are back. {HIDDEN_SUBMITTED}", tone="info")
+
+    # -- answers hidden / revealed by a facilitator --------------------------------
+
+    @traitlets.observe("reveal_answers")
+    def _reveal_answers_changed(self, change) -> None:
+        if not hasattr(self, "group"):
+            return  # still in __init__
+        self.group.reveal_answers = change["new"]
+        if not change["new"]:
+            self.group.feedback = {}
+            if self._submitted is not None:  # the status may still hold a score
+                self.status.say(HIDDEN_SUBMITTED, tone="info")
+        elif self._submitted is not None:
+            self._show(self._submitted)
+            said = f"Answers revealed. {self._score_text(self._submitted)}"
+            if [r.chosen for r in self._submitted] != [r.chosen for r in self.logic.mark()]:
+                said += " They are for the answers you submitted; check again to mark your changes."
+            self.status.say(said, tone="info")

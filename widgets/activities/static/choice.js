@@ -96,7 +96,12 @@ function render({ model, el }) {
   const check = document.createElement("button");
   check.type = "button";
   check.className = "course-check jupyter-button mod-primary";
-  check.textContent = "Check answers";
+  // while a facilitator holds the answers back, the same button submits without feedback
+  const label = () => {
+    check.textContent = model.get("reveal_answers") === false ? "Submit answers" : "Check answers";
+  };
+  model.on("change:reveal_answers", label);
+  label();
   check.addEventListener("click", () => {
     const values = {};
     for (const [qid, block] of Object.entries(blocks)) {
