@@ -102,6 +102,7 @@ def test_check_from_the_page_carries_the_answers(view, recorder):
 # -- answers hidden by a facilitator, then revealed --------------------------------------
 
 SUBMITTED = "Submitted. Your facilitator will reveal the answers."
+HIDDEN = "The answers are hidden until your facilitator reveals them."
 
 
 @pytest.fixture
@@ -157,15 +158,22 @@ def test_revealing_after_changes_marks_the_submitted_answers(hidden, recorder):
     assert "answers you submitted" in hidden.status.message
 
 
-def test_revealing_before_any_submission_shows_nothing(hidden):
-    """Does a reveal with nothing submitted (or a failed save) show no feedback?"""
+def test_failed_save_while_hidden_is_not_called_submitted(hidden):
+    """With answers hidden and the store down, is 'Submitted' avoided (the answer kept)?"""
     hidden.on_submit(Recorder(fail=RuntimeError("database is locked")))
     hidden.choose("q1", "a")
     assert hidden.submit() is False
     assert SUBMITTED not in hidden.status.message
+    assert hidden.status.message.startswith("Not saved")
+    assert hidden.group.values == {"q1": ["a"]} and hidden.group.feedback == {}
+
+
+def test_revealing_before_any_check_shows_nothing(hidden):
+    """Does a reveal with nothing checked show no feedback and say nothing?"""
+    hidden.choose("q1", "a")
     hidden.reveal_answers = True
     assert hidden.group.feedback == {}
-    assert hidden.status.message.startswith("Not saved")
+    assert hidden.status.message == ""
 
 
 def test_restore_while_hidden_then_reveal(demo_course, view, recorder):
@@ -191,6 +199,6 @@ def test_hiding_after_a_check_takes_the_marks_away(view, recorder):
     assert "1 of 1 right" in view.status.message
     view.reveal_answers = False
     assert view.group.feedback == {}
-    assert view.status.message == SUBMITTED
+    assert view.status.message == HIDDEN
     view.reveal_answers = True
     assert view.group.feedback["q1"]["correct"] is True

@@ -81,6 +81,7 @@ def _hint(question: ChoiceQuestion) -> str:
 
 
 HIDDEN_SUBMITTED = "Submitted. Your facilitator will reveal the answers."
+ANSWERS_HIDDEN = "The answers are hidden until your facilitator reveals them."
 
 
 class ChoiceView(ActivityView):
@@ -89,7 +90,7 @@ class ChoiceView(ActivityView):
     While ``reveal_answers`` is False (a facilitator holds the answers back) the button says
     Submit and a submission is saved as usual (score and per-question correctness included,
     for the facilitator) but the learner sees only "Submitted"; when it turns True the
-    feedback for the latest saved answers appears, as if they had just checked.
+    feedback for the latest checked answers appears, as if they had just checked.
     """
 
     activity_type = "choice"
@@ -101,8 +102,8 @@ class ChoiceView(ActivityView):
         self, content: ChoiceActivity, *, sources_text=None, reveal_answers: bool = True, **kwargs
     ):
         self.logic = ChoiceLogic(content)
-        # the marked answers of the latest saved check: shown when the answers are revealed
-        self._submitted: list[QuestionResult] | None = None
+        # the marked answers of the latest check: shown when the answers are revealed
+        self._checked: list[QuestionResult] | None = None
         super().__init__(content, reveal_answers=reveal_answers, **kwargs)
         self._sources_text = sources_text or (lambda keys: ", ".join(keys))
         self.group = ChoiceGroup(
@@ -164,7 +165,7 @@ class ChoiceView(ActivityView):
                 tone="error",
             )
             return False
-        results = self.logic.mark()
+        results = self._checked = self.logic.mark()
         if self.reveal_answers:
             self._show(results)
         else:
@@ -184,10 +185,7 @@ class ChoiceView(ActivityView):
             said = f"Saved. {self._score_text(results)}"
         else:
             said = HIDDEN_SUBMITTED
-        if not self.emit(submission, said):
-            return False
-        self._submitted = results
-        return True
+        return self.emit(submission, said)
 
     @staticmethod
     def _score_text(results: list[QuestionResult]) -> str:
@@ -221,9 +219,9 @@ class ChoiceView(ActivityView):
             except ValueError:
                 continue  # content changed since; leave that question unanswered
         if not self.logic.unanswered():
-            self._submitted = self.logic.mark()
+            self._checked = self.logic.mark()
             if self.reveal_answers:
-                self._show(self._submitted)
+                self._show(self._checked)
                 self.status.say("Your last answers are shown below.", tone="info")
             else:
                 self.status.say(f"Your last answers are back. {HIDDEN_SUBMITTED}", tone="info")
@@ -237,11 +235,11 @@ class ChoiceView(ActivityView):
         self.group.reveal_answers = change["new"]
         if not change["new"]:
             self.group.feedback = {}
-            if self._submitted is not None:  # the status may still hold a score
-                self.status.say(HIDDEN_SUBMITTED, tone="info")
-        elif self._submitted is not None:
-            self._show(self._submitted)
-            said = f"Answers revealed. {self._score_text(self._submitted)}"
-            if [r.chosen for r in self._submitted] != [r.chosen for r in self.logic.mark()]:
+            if self._checked is not None:  # the status may still hold a score
+                self.status.say(ANSWERS_HIDDEN, tone="info")
+        elif self._checked is not None:
+            self._show(self._checked)
+            said = f"Answers revealed. {self._score_text(self._checked)}"
+            if [r.chosen for r in self._checked] != [r.chosen for r in self.logic.mark()]:
                 said += " They are for the answers you submitted; check again to mark your changes."
             self.status.say(said, tone="info")
