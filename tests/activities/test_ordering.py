@@ -194,7 +194,7 @@ def test_board_ships_its_front_end_and_documents_its_traits():
     board = OrderBoard()
     assert "export default" in board._esm and ".order-board" in board._css
     own = set(board.keys) - set(anywidget.AnyWidget().keys) - {"_css"}
-    assert own == {"label", "items", "order", "feedback", "mode", "status"}
+    assert own == {"label", "items", "order", "feedback", "mode", "reveal_answers", "status"}
     for name in own:
         assert OrderBoard.class_traits()[name].help, name
 
@@ -354,3 +354,137 @@ def test_restore_after_solution_and_from_nothing(content, view, recorder):
     fresh.restore([])
     assert (fresh.board.mode, fresh.board.status) == ("ordering", {})
     assert fresh.board.order == list(fresh.logic.start)
+
+
+# -- answers hidden by a facilitator, then revealed -------------------------------------
+
+SUBMITTED = "Submitted. Your facilitator will reveal the answers."
+HIDDEN = "The answers are hidden until your facilitator reveals them."
+ONE_MOVED = ("w1", "g1", "g2", "r1", "o1")  # 4 of 5 in order
+
+
+@pytest.fixture
+def hidden(content) -> OrderingView:
+    return OrderingView(content, seed="learner-1", sources_text=cite, reveal_answers=False)
+
+
+def test_ordering_supports_hidden_answers(view):
+    """Does the page runtime find the ordering view among those it can hide answers on?"""
+    assert OrderingView.supports_hidden_answers is True
+    assert view.reveal_answers is True and view.board.reveal_answers is True
+
+
+def test_hidden_answers_record_without_feedback(hidden, recorder):
+    """With answers hidden, is the check saved with its marks but shown only as 'Submitted'?"""
+    hidden.on_submit(recorder)
+    assert hidden.board.reveal_answers is False  # the page's button says Submit
+    put(hidden, ONE_MOVED)
+    hidden.board.request("check")
+    (sub,) = recorder.got
+    assert (sub.action, sub.score, sub.max_score) == ("check", 4, 5)
+    assert sub.items["w1"] == {"response": 1, "correct": False}  # the facilitator sees it
+    assert hidden.board.feedback == {}
+    assert hidden.board.status["text"] == SUBMITTED
+    assert "in order" not in hidden.board.status["text"]
+
+
+def test_hidden_answers_refuse_the_solution(hidden, recorder):
+    """With answers hidden, is Show solution refused with a plain message and nothing emitted?"""
+    hidden.on_submit(recorder)
+    before = list(hidden.board.order)
+    with pytest.raises(OrderingError, match="hidden until your facilitator"):
+        hidden.show_solution()
+    hidden.board.request("solution")
+    assert hidden.board.status["tone"] == "error"
+    assert "hidden until your facilitator reveals them" in hidden.board.status["text"]
+    assert hidden.board.order == before and hidden.board.mode == "ordering"
+    assert recorder.got == []
+
+
+def test_revealing_shows_the_latest_submission(hidden, recorder):
+    """When the facilitator reveals, do the marks of the last submitted order appear?"""
+    hidden.on_submit(recorder)
+    hidden.check()
+    put(hidden, ONE_MOVED)
+    hidden.check()
+    hidden.reveal_answers = True
+    assert hidden.board.reveal_answers is True
+    assert hidden.board.order == list(ONE_MOVED)
+    assert hidden.board.mode == "checked"
+    assert set(hidden.board.feedback) == set(ANSWER)
+    assert hidden.board.feedback["w1"]["verdict"].startswith("Out of order: this is step 5")
+    assert hidden.board.status["text"].startswith("Answers revealed. 4 of 5 steps in order.")
+    assert len(recorder.got) == 2  # revealing submits nothing
+
+
+def test_revealing_after_moves_brings_back_the_submitted_order(hidden, recorder):
+    """If steps moved after submitting, does the reveal put the submitted order back, marked?"""
+    hidden.on_submit(recorder)
+    put(hidden, ONE_MOVED)
+    hidden.check()
+    hidden.move("g1", 5)  # not submitted
+    hidden.reveal_answers = True
+    assert hidden.board.order == list(ONE_MOVED)
+    assert hidden.board.feedback["g1"]["in_order"] is True
+    assert "Your submitted order is back" in hidden.board.status["text"]
+
+
+def test_failed_save_while_hidden_is_not_called_submitted(hidden):
+    """With answers hidden and the store down, is 'Submitted' avoided and no mark shown?"""
+    hidden.on_submit(Recorder(fail=SaveFailed("database is locked")))
+    hidden.check()
+    assert "Submitted" not in hidden.board.status["text"]
+    assert hidden.board.status["tone"] == "error"
+    assert hidden.status.message.startswith("Not saved")
+    assert hidden.board.feedback == {}
+
+
+def test_revealing_before_any_check_shows_no_marks(hidden):
+    """Does a reveal with nothing checked leave the board unmarked and quiet?"""
+    hidden.move(hidden.logic.order[0], 2)
+    said = hidden.board.status
+    hidden.reveal_answers = True
+    assert (hidden.board.mode, hidden.board.feedback) == ("ordering", {})
+    assert hidden.board.status == said
+
+
+def test_restore_while_hidden_then_reveal(content, view, recorder):
+    """Does a view restored while answers are hidden hold its marks back until the reveal?"""
+    view.on_submit(recorder)
+    put(view, ONE_MOVED)
+    view.check()
+    again = OrderingView(content, seed="learner-1")
+    again.reveal_answers = False  # as the page does before restoring
+    again.restore(recorder.got)
+    assert again.board.order == list(ONE_MOVED)
+    assert again.board.feedback == {}
+    assert SUBMITTED in again.board.status["text"]
+    again.reveal_answers = True
+    assert again.board.feedback["w1"]["in_order"] is False
+    assert again.board.status["text"].startswith("Answers revealed. 4 of 5")
+
+
+def test_restored_solution_stays_hidden(content, view, recorder):
+    """A solution seen earlier: restored while hidden, is it the learner's own order instead?"""
+    view.on_submit(recorder)
+    put(view, ONE_MOVED)
+    view.show_solution()
+    again = OrderingView(content, seed="learner-1", reveal_answers=False)
+    again.restore(recorder.got)
+    assert (again.board.mode, again.board.order) == ("ordering", list(ONE_MOVED))
+    assert again.board.feedback == {}
+
+
+def test_hiding_after_feedback_takes_the_marks_away(view, recorder):
+    """Hidden after a check or with the solution showing: do the marks, score and answer go?"""
+    view.on_submit(recorder)
+    put(view, ONE_MOVED)
+    view.check()
+    view.reveal_answers = False
+    assert view.board.feedback == {} and view.board.reveal_answers is False
+    assert view.board.status["text"] == HIDDEN
+    view.reveal_answers = True
+    view.show_solution()
+    view.reveal_answers = False
+    assert (view.board.mode, view.board.order) == ("ordering", list(ONE_MOVED))
+    assert view.board.feedback == {}

@@ -48,6 +48,8 @@ MODES = ("ordering", "checked", "solution")
 ACTIONS = ("move", "check", "retry", "solution")
 
 SOLUTION_SHOWING = "The solution is showing. Choose Start again to order the steps yourself."
+ANSWERS_HIDDEN = "The answers are hidden until your facilitator reveals them."
+HIDDEN_SUBMITTED = "Submitted. Your facilitator will reveal the answers."
 
 
 class OrderingError(ValueError):
@@ -275,6 +277,7 @@ class OrderBoard(anywidget.AnyWidget):
     order = traitlets.List(help="Step ids in the learner's current order.").tag(sync=True)
     feedback = traitlets.Dict(help="{item_id: {in_order, verdict, explanation, …}}.").tag(sync=True)
     mode = traitlets.Enum(MODES, "ordering", help="ordering | checked | solution.").tag(sync=True)
+    reveal_answers = traitlets.Bool(True, help="False: Submit, no solution.").tag(sync=True)
     status = traitlets.Dict(help="Live region {text, tone, n}; new n repeats.").tag(sync=True)
 
     def __init__(self, **kwargs):
@@ -328,9 +331,17 @@ class OrderingView(ActivityView):
 
     ``seed`` fixes this learner's starting order. ``sources_text(keys)`` turns a step's
     source keys into the citation text of its "Source:" line.
+
+    While ``reveal_answers`` is False (a facilitator holds the answers back) Check becomes
+    Submit: the attempt is saved with its score and per-step marks (for the facilitator) but
+    the learner sees only "Submitted"; Show solution is refused. When it turns True the
+    order of the learner's latest check comes back with its marks, as if they had just checked.
     """
 
     activity_type = "ordering"
+    supports_hidden_answers = True
+
+    reveal_answers = traitlets.Bool(True, help="False while a facilitator hides the answers.")
 
     def __init__(
         self,
@@ -338,14 +349,17 @@ class OrderingView(ActivityView):
         seed: int | str,
         *,
         sources_text: Callable[[list[str]], str] | None = None,
+        reveal_answers: bool = True,
         **kwargs,
     ):
         self.logic = OrderingLogic.from_content(content, seed)
         self._cite = sources_text or (lambda keys: ", ".join(keys))
         self._saved_checks = 0
         self._status_n = 0
+        # the order of the latest check: its marks are shown when the answers are revealed
+        self._checked: tuple[str, ...] | None = None
         self.board = OrderBoard(label=content.title, items={i.id: i.text for i in content.items})
-        super().__init__(content, **kwargs)
+        super().__init__(content, reveal_answers=reveal_answers, **kwargs)
         header = heading(content.title)
         if content.instructions:
             header.value += (
@@ -380,17 +394,9 @@ class OrderingView(ActivityView):
         Returns True once the attempt is saved; the feedback shows either way.
         """
         result = self.logic.check()
-        n = result.max_score
-        if result.score == n:
-            said = f"All {n} steps in order. Read the notes to see why."
-            tone = "ok"
-        else:
-            said = (
-                f"{result.score} of {n} steps in order. Read the notes on the steps out of "
-                "order, move them, then check again."
-            )
-            tone = "info"
-        self._sync_board(said, tone)
+        self._checked = self.logic.order
+        if self.reveal_answers:
+            self._sync_board(*self._result_text(result))
         submission = self.new_submission(
             "check",
             response=self.logic.to_response(),
@@ -405,7 +411,24 @@ class OrderingView(ActivityView):
         saved = self.emit(submission, saved_message="Saved.")
         if saved:
             self._saved_checks += 1
+        if not self.reveal_answers:
+            if saved:
+                self._sync_board(HIDDEN_SUBMITTED, "ok")
+            else:
+                self._sync_board("Not submitted yet: see the message below.", "error")
         return saved
+
+    @staticmethod
+    def _result_text(result: OrderResult) -> tuple[str, str]:
+        """What the board says about a scored order, and its tone."""
+        n = result.max_score
+        if result.score == n:
+            return f"All {n} steps in order. Read the notes to see why.", "ok"
+        said = (
+            f"{result.score} of {n} steps in order. Read the notes on the steps out of "
+            "order, move them, then check again."
+        )
+        return said, "info"
 
     def submit(self) -> bool:
         """The public trigger every activity has: for ordering, the same as :meth:`check`."""
@@ -422,7 +445,12 @@ class OrderingView(ActivityView):
         self._sync_board(said)
 
     def show_solution(self) -> bool:
-        """Put the steps in order with their reasons; emit a "solution" submission."""
+        """Put the steps in order with their reasons; emit a "solution" submission.
+
+        Refused (:class:`OrderingError`) while the facilitator hides the answers.
+        """
+        if not self.reveal_answers:
+            raise OrderingError(ANSWERS_HIDDEN)
         self.logic.show_solution()
         self._sync_board(
             "Solution shown: the steps are in order, each with the reason and its source.", "ok"
@@ -432,7 +460,11 @@ class OrderingView(ActivityView):
     # -- resume --------------------------------------------------------------------
 
     def restore(self, submissions: list[Submission]) -> None:
-        """Rebuild the order, mode and feedback from the latest check or solution."""
+        """Rebuild the order, mode and feedback from the latest check or solution.
+
+        While the answers are hidden the marks stay hidden, and a solution the learner saw
+        earlier comes back as their own order (not the answer) until the answers are revealed.
+        """
         mine = [
             s
             for s in submissions
@@ -443,8 +475,41 @@ class OrderingView(ActivityView):
             return
         latest = mine[-1]
         mode = "checked" if latest.action == "check" else "solution"
+        if mode == "solution" and not self.reveal_answers:
+            mode = "ordering"
         self.logic.load_response({**latest.response, "mode": mode})
-        self._sync_board("Your last order is back, as you left it.")
+        if self.logic.mode == "checked":
+            self._checked = self.logic.order
+        said = "Your last order is back, as you left it."
+        if self._checked is not None and not self.reveal_answers:
+            said += " " + HIDDEN_SUBMITTED
+        self._sync_board(said)
+
+    # -- answers hidden / revealed by a facilitator --------------------------------
+
+    @traitlets.observe("reveal_answers")
+    def _reveal_answers_changed(self, change) -> None:
+        if not hasattr(self, "board"):
+            return  # still in __init__
+        if not change["new"]:
+            showed_answers = self.logic.result is not None or self.logic.mode == "solution"
+            if self.logic.mode == "solution":  # the answer goes; the learner's own order is back
+                self.logic.load_response({**self.logic.to_response(), "mode": "ordering"})
+            # the marks go, and a status that may hold a score is replaced
+            self._sync_board(ANSWERS_HIDDEN if showed_answers else None)
+            return
+        if self._checked is None or self.logic.mode == "solution":
+            self._sync_board()
+            return
+        said = "Answers revealed."
+        if self.logic.mode != "checked" or self.logic.order != self._checked:
+            # moved since submitting: the marks belong to the submitted order, so it comes back
+            self.logic.load_response(
+                {"order": list(self._checked), "start": list(self.logic.start), "mode": "checked"}
+            )
+            said += " Your submitted order is back."
+        text, tone = self._result_text(self.logic.result)
+        self._sync_board(f"{said} {text}", tone)
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -503,7 +568,8 @@ class OrderingView(ActivityView):
         with self.board.hold_sync():
             self.board.order = list(self.logic.order)
             self.board.mode = self.logic.mode
-            self.board.feedback = self._feedback_payload()
+            self.board.reveal_answers = self.reveal_answers
+            self.board.feedback = self._feedback_payload() if self.reveal_answers else {}
             if said is not None:
                 self._status_n += 1
                 self.board.status = {"text": said, "tone": tone, "n": self._status_n}

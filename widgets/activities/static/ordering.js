@@ -2,7 +2,8 @@
 //
 // Python owns the state (order, feedback, mode, status). This view draws it and sends requests
 // with model.send({action: "move", item, by | to} | {action: "check" | "retry" | "solution"});
-// it never sets a trait. Only view-local things live here: which step has the tab stop and
+// it never sets a trait. While reveal_answers is false (a facilitator holds the answers back)
+// Check says Submit and Try again / Show solution are not offered. Only view-local things live here: which step has the tab stop and
 // where focus goes after Python's answer.
 //
 // Keys on a step: Up/Down (Home/End) move focus between steps; Alt+Up/Alt+Down move the step
@@ -162,6 +163,7 @@ function render({ model, el }) {
     const ids = order();
     const feedback = model.get("feedback") || {};
     const m = mode();
+    const reveal = model.get("reveal_answers") !== false;
     const focused = root.contains(document.activeElement) ? document.activeElement : null;
     const total = ids.length;
 
@@ -197,11 +199,12 @@ function render({ model, el }) {
     if (!current || !steps.has(current)) current = ids[0] || null;
     applyTabStops();
 
-    checkButton.textContent = m === "checked" ? "Check again" : "Check order";
+    checkButton.textContent = !reveal ? "Submit order" : m === "checked" ? "Check again" : "Check order";
     checkButton.hidden = m === "solution";
     retryButton.textContent = m === "solution" ? "Start again" : "Try again";
-    retryButton.hidden = m === "ordering";
-    solutionButton.hidden = m === "solution";
+    // "Start again" stays reachable from a solution even while answers are hidden
+    retryButton.hidden = m === "ordering" || (!reveal && m !== "solution");
+    solutionButton.hidden = !reveal || m === "solution";
     root.dataset.mode = m;
 
     let want = null;
@@ -303,7 +306,7 @@ function render({ model, el }) {
     update();
   }
   for (const name of ["items", "label"]) model.on(`change:${name}`, rebuild);
-  for (const name of ["order", "feedback", "mode"]) model.on(`change:${name}`, schedule);
+  for (const name of ["order", "feedback", "mode", "reveal_answers"]) model.on(`change:${name}`, schedule);
   model.on("change:status", () => {
     const status = model.get("status") || {};
     announce(status.text || "", status.tone || "info");
