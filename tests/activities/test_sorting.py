@@ -459,6 +459,76 @@ def test_revealing_answers_later_shows_the_feedback(content):
     assert view.board.reveal_answers is True
 
 
+def test_revealing_answers_announces_and_asks_why(content, recorder):
+    """Is a reveal announced with the score, and the 'why?' box offered, as after a check?"""
+    view = SortingView(content, seed=1, reveal_answers=False)
+    view.on_submit(recorder)
+    sort_all(view, wrong=("hands-back",))  # a contested statement placed differently
+    view.check()
+    assert view.why_box.children == ()
+    view.reveal_answers = True
+    assert view.board.status["text"].startswith("Answers revealed. 4 of 5 correct.")
+    assert view.board.feedback["hands-back"]["correct"] is False
+    assert any(isinstance(c, w.Textarea) for c in view.why_box.children)
+    assert len(recorder.got) == 1  # revealing submits nothing
+
+
+def test_revealing_after_moves_marks_the_unmoved(content):
+    """Moved since submitting: are the others' notes shown and the moved one's left out, said so?"""
+    view = SortingView(content, seed=1, reveal_answers=False)
+    sort_all(view, wrong=("listens",))
+    view.check()
+    view.place("listens", "both")  # not submitted
+    view.reveal_answers = True
+    assert set(view.board.feedback) == set(ANSWERS) - {"listens"}
+    assert "4 of 5 correct" in view.board.status["text"]
+    assert "moved since" in view.board.status["text"]
+
+
+def test_hiding_answers_takes_marks_why_and_solution_away(view, recorder):
+    """Hidden after a check or with the solution showing: do the marks, 'why?', score and answers go?"""
+    view.on_submit(recorder)
+    sort_all(view, wrong=("hands-back",))
+    view.check()
+    assert view.why_box.children
+    view.reveal_answers = False
+    assert view.board.feedback == {} and view.why_box.children == ()
+    assert (
+        view.board.status["text"] == "The answers are hidden until your facilitator reveals them."
+    )
+    view.reveal_answers = True
+    view.show_solution()
+    own = dict(recorder.got[-1].response["placements"])
+    view.reveal_answers = False
+    assert (view.board.mode, view.board.placements) == ("sorting", own)
+    assert view.board.feedback == {}
+
+
+def test_restored_solution_stays_hidden(content, view, recorder):
+    """A solution seen earlier: restored while hidden, is it the learner's own sort instead?"""
+    view.on_submit(recorder)
+    view.place("listens", "coaching")
+    view.show_solution()
+    again = SortingView(content, seed="learner-1", reveal_answers=False)
+    again.restore(recorder.got)
+    assert (again.board.mode, again.board.placements) == ("sorting", {"listens": "coaching"})
+    assert again.board.feedback == {}
+
+
+def test_restore_while_hidden_then_reveal(content, view, recorder):
+    """Does a sort restored while answers are hidden hold its marks back until the reveal?"""
+    view.on_submit(recorder)
+    sort_all(view, wrong=("listens",))
+    view.check()
+    again = SortingView(content, seed="learner-1")
+    again.reveal_answers = False  # as the page does before restoring
+    again.restore(recorder.got)
+    assert again.board.feedback == {} and again.board.mode == "checked"
+    assert "Submitted" in again.board.status["text"]
+    again.reveal_answers = True
+    assert again.board.feedback["listens"]["correct"] is False
+
+
 def test_hidden_answers_failed_save_is_not_called_submitted(content):
     """With answers hidden and the store down, does the board avoid saying 'Submitted'?"""
     view = SortingView(content, seed=1, reveal_answers=False)

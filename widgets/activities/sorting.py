@@ -60,6 +60,8 @@ class NotAllSorted(SortingError):
 
 
 SOLUTION_SHOWING = "The solution is showing. Choose Start again to sort the statements yourself."
+ANSWERS_HIDDEN = "The answers are hidden until your facilitator reveals them."
+HIDDEN_SUBMITTED = "Submitted. Your facilitator will reveal the answers."
 
 
 @dataclass(frozen=True)
@@ -333,6 +335,7 @@ class SortingView(ActivityView):
     """
 
     activity_type = "sorting"
+    supports_hidden_answers = True
 
     reveal_answers = traitlets.Bool(True, help="False while a facilitator hides the answers.")
 
@@ -412,14 +415,7 @@ class SortingView(ActivityView):
             self._sync_board(str(exc))
             return False
         if self.reveal_answers:
-            if result.score == result.max_score:
-                said = f"All {result.max_score} correct. Read the notes to see why."
-            else:
-                said = (
-                    f"{result.score} of {result.max_score} correct. "
-                    "Read the notes on the others, move them, then check again."
-                )
-            self._sync_board(said, "ok" if result.score == result.max_score else "info")
+            self._sync_board(*self._result_text(result))
         submission = self.new_submission(
             "check",
             response=self.logic.to_response(),
@@ -437,10 +433,21 @@ class SortingView(ActivityView):
         self._ask_why()
         if not self.reveal_answers:
             if saved:
-                self._sync_board("Submitted. Your facilitator will reveal the answers.", "ok")
+                self._sync_board(HIDDEN_SUBMITTED, "ok")
             else:
                 self._sync_board("Not submitted yet: see the message below.", "error")
         return saved
+
+    @staticmethod
+    def _result_text(result: CheckResult) -> tuple[str, str]:
+        """What the board says about a scored sort, and its tone."""
+        if result.score == result.max_score:
+            return f"All {result.max_score} correct. Read the notes to see why.", "ok"
+        said = (
+            f"{result.score} of {result.max_score} correct. "
+            "Read the notes on the others, move them, then check again."
+        )
+        return said, "info"
 
     def submit(self) -> bool:
         """The public trigger every activity has: for sorting, the same as :meth:`check`."""
@@ -465,7 +472,7 @@ class SortingView(ActivityView):
         Returns True once that is saved. Refused while the facilitator hides the answers.
         """
         if not self.reveal_answers:
-            raise SortingError("The answers are hidden until your facilitator reveals them.")
+            raise SortingError(ANSWERS_HIDDEN)
         self.logic.show_solution()
         self._sync_board(
             "Solution shown: every statement is now in its category, with the reason and "
@@ -549,13 +556,18 @@ class SortingView(ActivityView):
             return
         latest = mine[-1]
         mode = "checked" if latest.action == "check" else "solution"
+        if mode == "solution" and not self.reveal_answers:
+            mode = "sorting"  # answers hidden: the learner's own sort, not the solution
         self.logic.load_response({**latest.response, "mode": mode})
         justified = [s for s in submissions if s.action == "justify"]
         if justified:
             self.reasons = dict(justified[-1].response.get("reasons", {}))
         if mode == "checked":
             self._ask_why()
-        self._sync_board("Your last sort is back, as you left it.")
+        said = "Your last sort is back, as you left it."
+        if self.logic.result is not None and not self.reveal_answers:
+            said += " " + HIDDEN_SUBMITTED
+        self._sync_board(said)
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -565,8 +577,32 @@ class SortingView(ActivityView):
 
     @traitlets.observe("reveal_answers")
     def _reveal_answers_changed(self, change) -> None:
-        if hasattr(self, "board"):
+        if not hasattr(self, "why_box"):
+            return  # still in __init__ (which draws the board once it is built)
+        result = self.logic.result
+        if not change["new"]:
+            showed_answers = result is not None or self.logic.mode == "solution"
+            if self.logic.mode == "solution":  # the answers go; the learner's own sort is back
+                self.logic.load_response({**self.logic.to_response(), "mode": "sorting"})
+            self._ask_why()  # hidden: no "why?" boxes, which name the course's answer
+            # the marks go, and a status that may hold a score is replaced
+            self._sync_board(ANSWERS_HIDDEN if showed_answers else None)
+            return
+        if result is None or self.logic.mode == "solution" or not self.logic.feedback:
             self._sync_board()
+            return
+        # the feedback of the last check appears, as if the learner had just checked
+        self._ask_why()
+        text, tone = self._result_text(result)
+        if self.logic.mode == "checked":
+            self._sync_board(f"Answers revealed. {text}", tone)
+        else:  # statements moved since: those lost their (stale) notes
+            self._sync_board(
+                f"Answers revealed for the sort you submitted: {result.score} of "
+                f"{result.max_score} correct. "
+                "Statements you moved since have no notes: check again to mark them.",
+                "info",
+            )
 
     def _handle_request(self, board: SortBoard, request: dict[str, str]) -> None:
         action = request["action"]

@@ -319,7 +319,8 @@ function render({ model, el }) {
     checkButton.textContent = !reveal ? "Submit" : m === "checked" ? "Check again" : "Check";
     checkButton.hidden = m === "solution";
     retryButton.textContent = m === "solution" ? "Start again" : "Try again";
-    retryButton.hidden = !reveal || (m !== "checked" && m !== "solution");
+    // "Start again" stays reachable from a solution even while answers are hidden
+    retryButton.hidden = m === "sorting" || (!reveal && m !== "solution");
     solutionButton.hidden = !reveal || m === "solution";
     root.dataset.mode = m;
 
