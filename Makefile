@@ -26,8 +26,11 @@ test: $(VENV)/.test-deps
 validate: $(BIN)/course
 	$(BIN)/course validate
 
+## bench: every benchmark in bench/ (bench/all.py), then one summary table (~30 min on 2 cores);
+## quicker: make bench BENCH_ARGS=--quick (~5 min), or BENCH_ARGS="--only store,export"
+BENCH_ARGS ?=
 bench: $(VENV)/.test-deps
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-output
