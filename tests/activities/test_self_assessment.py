@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ipywidgets
 import pytest
 import traitlets
 
@@ -45,6 +46,36 @@ def test_out_of_range_and_unknown_are_refused(view):
         view.rate("r1", 4)
     with pytest.raises(traitlets.TraitError):
         view.rate("nope", 1)
+
+
+def test_save_from_the_page_carries_the_ratings(more, recorder):
+    """Does the page's Save save the ratings it carries, even if the synced trait is older?"""
+    view = SelfAssessmentView(more.activity("more-pre"))
+    view.on_submit(recorder)
+    view.rate("listen", 1)  # what the kernel last heard; the newer change is still held back
+    view.grid._handle_custom_msg({"action": "save", "values": {"listen": 3, "ask": 4}}, [])
+    (sub,) = recorder.got
+    assert sub.response["ratings"] == {"listen": 3, "ask": 4}
+    assert view.grid.values == {"listen": 3, "ask": 4}
+    assert view.status.message.startswith("Saved 2 rating(s).")
+
+
+def test_save_from_the_page_refuses_bad_ratings(more, recorder):
+    """Is a tampered Save (rating off the scale) refused with a message and nothing saved?"""
+    view = SelfAssessmentView(more.activity("more-pre"))
+    view.on_submit(recorder)
+    view.rate("listen", 2)
+    view.grid._handle_custom_msg({"action": "save", "values": {"listen": 9}}, [])
+    view.grid._handle_custom_msg({"action": "explode"}, [])
+    assert recorder.got == []
+    assert view.status.tone == "error" and "could not be used" in view.status.message
+    assert view.grid.values == {"listen": 2}
+
+
+def test_save_button_is_in_the_grid_page_code(view):
+    """Is Save drawn by the grid's own page code (no separate Button widget to overtake it)?"""
+    assert not [c for c in view.children if isinstance(c, ipywidgets.Button)]
+    assert "course-save" in view.grid._esm and 'action: "save"' in view.grid._esm
 
 
 def test_restore(demo_course, view, recorder):

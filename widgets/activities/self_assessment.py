@@ -24,7 +24,14 @@ _STATIC = Path(__file__).parent / "static"
 
 
 class LikertGrid(anywidget.AnyWidget):
-    """Every statement of a self-assessment as a native radio group, in one widget."""
+    """Every statement of a self-assessment as a native radio group, in one widget.
+
+    The Save button is part of the widget's page code and sends
+    ``{"action": "save", "values": {statement_id: rating}}`` read from the inputs at the
+    moment of the click: a separate button widget's click could reach the kernel before the
+    last rating change (ipywidgets holds back a model's state updates while earlier ones are
+    unanswered), and the older ratings would be saved.
+    """
 
     _esm = _STATIC / "likert.js"
     scale = traitlets.List(traitlets.Unicode(), help="Labels of the scale, lowest first.").tag(
@@ -178,9 +185,9 @@ class SelfAssessmentView(ActivityView):
             scale=list(content.scale),
             statements=[{"id": s.id, "text": s.text} for s in content.statements],
         )
-        self.save_button = w.Button(description="Save my ratings", button_style="primary")
-        self.save_button.add_class("course-save")
-        self.save_button.on_click(lambda _b: self.submit())
+        # Save lives in the grid's page code and sends the ratings with the request (see
+        # LikertGrid): a separate Button's click could overtake the last rating change.
+        self.grid.on_msg(self._on_page_message)
         rows: list[w.Widget] = [heading(content.title)]
         if content.instructions:
             rows.append(w.HTML(f"<p>{escape_text(content.instructions)}</p>"))
@@ -188,8 +195,21 @@ class SelfAssessmentView(ActivityView):
         self.change = w.HTML("")
         self.change.add_class("course-change-box")
         self.change.layout.display = "none"
-        rows += [self.grid, self.save_button, self.status, self.change]
+        rows += [self.grid, self.status, self.change]
         self.children = rows
+
+    def _on_page_message(self, _widget, content, _buffers) -> None:
+        """The page's Save: use the ratings it carries (never older synced ones), then save."""
+        if not isinstance(content, dict) or content.get("action") != "save":
+            return
+        values = content.get("values")
+        if isinstance(values, dict):
+            try:
+                self.grid.values = {str(k): v for k, v in values.items()}
+            except traitlets.TraitError as exc:  # a tampered or stale message from the page
+                self.status.say(f"Those ratings could not be used: {exc}", tone="error")
+                return
+        self.submit()
 
     def set_baseline(self, ratings: Mapping[str, int]) -> None:
         """The learner's latest ratings on the ``compare_with`` self-assessment (the runtime
