@@ -692,7 +692,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--timeout",
         type=float,
         default=None,
-        help="per phase, seconds (default: the larger of 120 and 4 s per trainee)",
+        help="per phase, seconds (default: the larger of 120 and 6 s per trainee)",
     )
     parser.add_argument(
         "--scenarios", default="app,bare,static", help="any of app,bare,static (all)"
@@ -728,7 +728,7 @@ def rounds_for(args: argparse.Namespace, n: int) -> int:
 
 def timeout_for(args: argparse.Namespace, n: int) -> float:
     """Seconds a trainee may take per phase: 60 arriving at once on 2 cores take minutes."""
-    return args.timeout if args.timeout is not None else max(120.0, 4.0 * n)
+    return args.timeout if args.timeout is not None else max(120.0, 6.0 * n)
 
 
 def _on_signal(signum, _frame):

@@ -6,7 +6,9 @@ Every server runs in its own process group and is registered in ``RUNNING`` so t
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -225,8 +227,19 @@ class StaticServer(Server):
         super().__init__(argv, clean_env(), workdir)
 
 
+_EXPORTED: dict[str, Path] = {}  # the parts exported once per run, reused for every class size
+
+
 def export_parts(site: Path, var_dir: Path) -> None:
-    """Execute theory and practice with nbconvert and write ``<part>.html`` into ``site``."""
+    """Execute theory and practice with nbconvert and write ``<part>.html`` into ``site``.
+
+    The first export of a run is kept and copied for later class sizes (the pages are the
+    same; executing them again only cost time).
+    """
+    kept = _EXPORTED.get("site")
+    if kept is not None and all((kept / f"{p}.html").exists() for p in ("theory", "practice")):
+        shutil.copytree(kept, site, dirs_exist_ok=True)
+        return
     site.mkdir(parents=True, exist_ok=True)
     var_dir.mkdir(parents=True, exist_ok=True)
     env = clean_env(COURSE_VAR_DIR=str(var_dir), PYDEVD_DISABLE_FILE_VALIDATION="1")
@@ -252,6 +265,10 @@ def export_parts(site: Path, var_dir: Path) -> None:
             capture_output=True,
             timeout=180,
         )
+    cache = Path(tempfile.mkdtemp(prefix="course-bench-static-"))
+    shutil.copytree(site, cache, dirs_exist_ok=True)
+    _EXPORTED["site"] = cache
+    atexit.register(shutil.rmtree, cache, True)
 
 
 def stop_all() -> None:
