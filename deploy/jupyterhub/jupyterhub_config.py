@@ -27,6 +27,8 @@
 #                            (default: homes/{username} in the folder the hub runs in)
 # COURSE_HUB_DB_UPGRADE      1 (default): bring the store's schema up to date at hub start
 # COURSE_HUB_ALLOW_ROOT      1 lets the user servers run as root (containers and tests only)
+# COURSE_HUB_EXTRA_CONFIG    a config file of your own, loaded last (e.g. an OAuth
+#                            authenticator's client id and secret)
 # Any other COURSE_* variable (COURSE_CULL_IDLE_TIMEOUT, COURSE_FACILITATOR_KEY, ...) is
 # passed on to the user servers as it is; COURSE_HUB_* ones stay in the hub.
 #
@@ -150,3 +152,8 @@ c.Spawner.environment = {
     # singleuser/jupyter_server_config.py: Voilà with the course's settings, locked down
     "JUPYTER_CONFIG_PATH": str(HERE / "singleuser"),
 }
+
+# -- anything else: a file of your own, loaded last ---------------------------------------
+
+if setting("COURSE_HUB_EXTRA_CONFIG"):
+    load_subconfig(setting("COURSE_HUB_EXTRA_CONFIG"))  # noqa: F821 - from the config loader
