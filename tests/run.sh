@@ -16,6 +16,16 @@ if [ ! -x "$COURSE_CHROMIUM" ]; then
   fi
 fi
 
+# npm installs configurable-http-proxy (JupyterHub's proxy) for tests/deploy into .cache/chp
+if ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing npm (Debian package) for the JupyterHub test..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  else
+    echo "Note: npm is missing, so the JupyterHub test is skipped (it fails in CI): 'sudo apt-get install npm'."
+  fi
+fi
+
 if [ -z "${COURSE_TEST_PG_URL:-}" ] && [ "$(id -u)" = 0 ]; then
   if ! command -v pg_lsclusters >/dev/null; then
     echo "Installing PostgreSQL (Debian package) for the database tests..."

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
 from ..browser.conftest import CHROMIUM, LAUNCH_ARGS, free_port
-from ..conftest import REPO
+from ..conftest import OUTPUT, REPO
 from ..store.conftest import _admin_engine, pg_database_url  # noqa: F401 - a fixture
 
 CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -141,7 +141,11 @@ class Hub:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -209,10 +213,16 @@ def hub(chp, hub_db_url):
         missing("jupyterhub is not installed (pip install -e '.[test]')")
     # Home folders stay short: a kernel's IPC socket path must fit in 107 bytes.
     state_dir = Path(tempfile.mkdtemp(prefix="hub-"))
-    running = Hub(state_dir, chp, hub_db_url, facilitators=["alice"])
-    yield running
-    running.stop()
-    shutil.rmtree(state_dir, ignore_errors=True)
+    try:
+        running = Hub(state_dir, chp, hub_db_url, facilitators=["alice"])
+        yield running
+        running.stop()
+    finally:
+        # the hub's log (with its user servers') stays for a look after a failure
+        OUTPUT.mkdir(exist_ok=True)
+        if (state_dir / "hub.log").exists():
+            shutil.copy(state_dir / "hub.log", OUTPUT / "jupyterhub.log")
+        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
