@@ -280,6 +280,20 @@ class ProtocolTrainee:
             raise ProtocolError(f"kernel error: {content.get('ename')}: {content.get('evalue')}")
         return msg
 
+    def idle(self, seconds: float) -> None:
+        """Read whatever arrives for ``seconds``, as an open page does while nobody clicks.
+
+        Reading is what answers the server's websocket pings (websocket-client sends the
+        pong inside ``recv``): a client that stops reading while it waits for the others is
+        disconnected after the server's ping timeout, which a browser never is.
+        """
+        if self.ws is None:
+            time.sleep(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while self._receive(deadline) is not None:
+            pass
+
     def wait(self, done: Callable[[dict], bool], what: str) -> None:
         deadline = time.monotonic() + self.timeout
         while True:
