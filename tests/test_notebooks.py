@@ -12,8 +12,10 @@ from nbclient import NotebookClient
 from .conftest import COURSE
 
 NOTEBOOKS = sorted(p for p in COURSE.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-# research notebooks show plotly charts, not widgets: tests/export runs them on demo data
-PAGES = [p for p in NOTEBOOKS if p.relative_to(COURSE).parts[0] != "research"]
+# research notebooks show plotly charts, not widgets: tests/export runs them on demo data;
+# facilitator pages are not course parts: tested below and in tests/browser/test_facilitator.py
+PAGES = [p for p in NOTEBOOKS if p.relative_to(COURSE).parts[0] not in ("research", "facilitator")]
+FACILITATOR_PAGES = sorted((COURSE / "facilitator").glob("*.ipynb"))
 
 pytestmark = pytest.mark.notebooks
 
@@ -103,3 +105,22 @@ def test_module_notebook_runs_for_a_learner(path, kernel_env):
         o.output_type for c in nb.cells if c.cell_type == "code" for o in c.outputs
     ]
     assert "Preview: answers here are not saved" not in widget_state(nb)
+
+
+@pytest.mark.parametrize("path", FACILITATOR_PAGES, ids=lambda p: p.name)
+def test_facilitator_notebook_shows_only_the_key_prompt(path, kernel_env, tmp_path, monkeypatch):
+    """Does a facilitator page run and, without the key, show the prompt and nothing of the
+    session (its code, title or the trainee's name)?"""
+    from widgets.store import ResponseStore
+
+    assert len(FACILITATOR_PAGES) == 2
+    monkeypatch.setenv("COURSE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("COURSE_FACILITATOR_KEY", "a-test-key")
+    with ResponseStore() as store:
+        session = store.create_session("Secret afternoon")
+        store.join_session(kernel_env.id, session.code)
+    nb = run(path)
+    state = widget_state(nb)
+    assert "Facilitator key" in state
+    for secret in (session.code, "Secret afternoon", "Notebook test", "a-test-key"):
+        assert secret not in state

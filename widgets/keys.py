@@ -6,6 +6,7 @@ keep and read such a file (owner-only permissions, never printed by this module)
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -25,3 +26,27 @@ def kept_secret(path: Path, configured: str = "", nbytes: int = 12) -> str:
         file.write(key + "\n")
     path.chmod(0o600)
     return key
+
+
+FACILITATOR_KEY_ENV = "COURSE_FACILITATOR_KEY"
+FACILITATOR_KEY_FILE = "facilitator-key"
+
+
+def facilitator_key(var_dir: Path | None = None) -> str:
+    """The key that unlocks facilitator pages: COURSE_FACILITATOR_KEY, else the one kept in
+    ``var_dir`` (``course serve`` makes it on first start and prints it)."""
+    if var_dir is None:
+        from .cli import var_dir as default_var_dir
+
+        var_dir = default_var_dir()
+    return kept_secret(var_dir / FACILITATOR_KEY_FILE, os.environ.get(FACILITATOR_KEY_ENV, ""))
+
+
+def key_matches(given: str, expected: str) -> bool:
+    """Compare a typed key with the real one in constant time (no early exit on a mismatch).
+
+    Surrounding spaces are forgiven (a key pasted from a terminal); an empty key never matches.
+    """
+    given_bytes = (given or "").strip().encode("utf-8")
+    expected_bytes = (expected or "").encode("utf-8")
+    return bool(expected_bytes) and hmac.compare_digest(given_bytes, expected_bytes)

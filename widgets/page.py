@@ -37,6 +37,15 @@ class PageContext:
     learner: object | None = None  # a widgets.store.LearnerInfo
     preview_reason: str | None = None
     listeners: list[SavedListener] = field(default_factory=list)
+    answers_hidden: bool = False  # a facilitator is holding the answers back
+    views: list[ActivityView] = field(default_factory=list)  # built so far, for live changes
+
+    def hide_answers(self, hidden: bool) -> None:
+        """Hold back (or reveal) the answers on every activity built so far and from now on."""
+        self.answers_hidden = hidden
+        for view in self.views:
+            if view.supports_hidden_answers:
+                view.reveal_answers = not hidden
 
     def sources_text(self, keys: list[str]) -> str:
         return "; ".join(short_citation(self.course.references[k].citation) for k in keys)
@@ -52,6 +61,9 @@ class PageContext:
         content = self.course.activity(activity_id)
         module = self.course.module_of(activity_id)
         view = build_view(content, seed=self.seed_for(activity_id), sources_text=self.sources_text)
+        self.views.append(view)
+        if view.supports_hidden_answers and self.answers_hidden:
+            view.reveal_answers = False
         if self.store is None or self.learner is None:
             reason = self.preview_reason or "this page is a preview"
 

@@ -12,7 +12,14 @@ from sqlalchemy import inspect
 from widgets.store.facade import alembic_config
 from widgets.store.models import SCHEMA_REVISION, Base
 
-TABLES = {"course_sessions", "learners", "submissions", "submission_items", "visits"}
+TABLES = {
+    "course_sessions",
+    "learners",
+    "submissions",
+    "submission_items",
+    "visits",
+    "approved_reflections",
+}
 
 
 def differences(store) -> list:
@@ -37,8 +44,10 @@ def test_expected_indexes(store):
     inspector = inspect(store.engine)
     columns = {
         table: {tuple(ix["column_names"]) for ix in inspector.get_indexes(table)}
-        for table in ("learners", "submissions", "submission_items")
+        for table in ("learners", "submissions", "submission_items", "approved_reflections")
     }
+    assert ("session_id",) in columns["learners"]
+    assert ("session_id",) in columns["approved_reflections"]
     assert ("token",) in columns["learners"]
     assert ("learner_id", "activity_id") in columns["submissions"]
     assert ("session_id", "activity_id", "submitted_at") in columns["submissions"]

@@ -65,6 +65,9 @@ class ActivityView(w.VBox):
     """Base class for the composite widget of one activity."""
 
     activity_type: str = ""
+    # True where the view has a ``reveal_answers`` trait: while a facilitator hides the
+    # answers it is False (submit, no feedback); turning it True shows the latest feedback
+    supports_hidden_answers: bool = False
 
     def __init__(self, content, **kwargs):
         self.content = content

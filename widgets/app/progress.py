@@ -6,6 +6,7 @@ saved reflection …); a part without activities is done once opened. *Started* 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..content import Course
@@ -68,10 +69,12 @@ def course_progress(
     return modules
 
 
-def next_part(progress: list[ModuleProgress]) -> PartProgress | None:
-    """Where to continue: the first part in course order that is not done."""
+def next_part(
+    progress: list[ModuleProgress], locked: Callable[[str, str], bool] | None = None
+) -> PartProgress | None:
+    """Where to continue: the first part in course order that is not done (nor locked)."""
     for module in progress:
         for part in module.parts:
-            if part.state != "done":
+            if part.state != "done" and not (locked and locked(part.module, part.part)):
                 return part
     return None

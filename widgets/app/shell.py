@@ -18,6 +18,8 @@ from ..content import Course, cached_course
 from ..content.models import PART_NAMES
 from ..escape import escape_text
 from ..identity import RequestIdentity, format_token, request_identity
+from ..live.pacing import Pacing
+from ..live.poll import Poller
 from ..page import PageContext, using
 from ..store import ResponseStore, StoreError, UnknownSession
 from .notebook_parts import build_part, read_cells, title_of
@@ -25,6 +27,7 @@ from .progress import PART_LABELS, STATE_WORDS, course_progress, next_part
 from .url_state import UrlState
 
 MAX_NAME = 60
+PACING_POLL_SECONDS = 1.0  # a facilitator's lock or reveal reaches the page within ~1 s
 
 
 def default_course_dir() -> Path:
@@ -84,6 +87,10 @@ class CourseApp(w.VBox):
         self.status = LiveStatus()
         self._parts_cache: dict[tuple[str, str], w.VBox] = {}
         self._context: PageContext | None = None
+        self.pacing = Pacing()
+        self._session_id: int | None = None
+        self._where: tuple[str, str] | None = None  # the part on screen (None: home)
+        self.pacing_poller = Poller(self.follow_pacing, interval=PACING_POLL_SECONDS)
         super().__init__([self.url, self.banner, self.view, self.status])
         self.add_class("course-app")
         self.url.observe(self._on_address_change, names="query")
@@ -123,13 +130,56 @@ class CourseApp(w.VBox):
         ):
             self.show_part(identity.module, identity.part)
         else:
-            self.show_home()
+            self.show_home(identity=identity)  # a join link's ?code= fills in the session code
 
     def _sign_in(self, learner) -> None:
         self.learner = learner
         self.store.touch(learner.id)
         self._context = PageContext(self.course, store=self.store, learner=learner)
         self._parts_cache.clear()
+        self.pacing_poller.stop()
+        self.pacing = Pacing()
+        session = self.store.session_by_code(learner.session_code) if learner.session_code else None
+        self._session_id = session.id if session is not None else None
+        if self._session_id is not None:
+            self._apply_pacing(self._read_pacing(), redraw=False)
+            self.pacing_poller.start()
+
+    # -- a live session's pacing (locks, hidden answers), polled from the store -----------
+
+    def _read_pacing(self) -> Pacing:
+        return Pacing.from_settings(self.store.session_settings(self._session_id)).live
+
+    def follow_pacing(self) -> None:
+        """Pick up the facilitator's latest pacing (the poller calls this every second)."""
+        if self._session_id is None:
+            return
+        pacing = self._read_pacing()
+        if pacing != self.pacing:
+            self._apply_pacing(pacing)
+
+    def _apply_pacing(self, pacing: Pacing, redraw: bool = True) -> None:
+        before = self.pacing
+        self.pacing = pacing
+        if self._context is not None:
+            self._context.hide_answers(pacing.answers_hidden)
+        if not redraw:
+            return
+        if before.answers_hidden and not pacing.answers_hidden:
+            self.status.say("Your facilitator has revealed the answers.")
+        if self._where is not None:
+            module, part = self._where
+            if pacing.is_locked(module, part):
+                self.show_home(
+                    message=f"Your facilitator has paused “{self._part_name(module, part)}” "
+                    "for now. It will open again when they unlock it; your work is saved.",
+                    push=True,
+                )
+        elif before.locked != pacing.locked and self.learner is not None:
+            self.show_home(push=False)
+
+    def _part_name(self, module: str, part: str) -> str:
+        return f"{PART_LABELS[part]} of {self.course.module(module).entry.title}"
 
     def _go_home_with(self, message: str, identity: RequestIdentity | None = None) -> None:
         self.learner = None
@@ -153,6 +203,7 @@ class CourseApp(w.VBox):
     ) -> None:
         """Swap the view. The address changes first, so a refresh straight after keeps the
         learner; focus moves to the new heading last, once it exists."""
+        self._where = (module, part) if module and part else None
         if push:
             self._suppress_address = True
             self.url.query = self._address(module, part)
@@ -325,7 +376,7 @@ class CourseApp(w.VBox):
             f"<p class='course-progress-text'>{done} of {total} parts done ({percent}%).</p>"
         )
         rows: list[w.Widget] = [summary]
-        upcoming = next_part(progress)
+        upcoming = next_part(progress, self.pacing.is_locked)
         if upcoming is not None:
             module_title = self.course.module(upcoming.module).entry.title
             go = _button(
@@ -346,14 +397,19 @@ class CourseApp(w.VBox):
             ]
             buttons = []
             for part in module.parts:
+                locked = self.pacing.is_locked(part.module, part.part)
                 mark = {"done": "✔ ", "started": "◐ ", "new": ""}[part.state]
+                said = "locked by your facilitator" if locked else STATE_WORDS[part.state]
                 button = _button(
-                    f"{mark}{part.label}: {STATE_WORDS[part.state]}",
+                    f"{'🔒 ' if locked else mark}{part.label}: {said}",
                     f"course-part-{part.part}",
-                    "success" if part.state == "done" else "",
+                    "success" if part.state == "done" and not locked else "",
                 )
                 button.add_class("course-part-button")
                 button.add_class(f"course-state-{part.state}")
+                if locked:
+                    button.add_class("course-locked")
+                    button.disabled = True
                 button.on_click(lambda _b, p=part: self.show_part(p.module, p.part))
                 buttons.append(button)
             card_rows.append(_button_row(buttons))
@@ -472,6 +528,12 @@ class CourseApp(w.VBox):
         if not self._part_exists(module, part):
             self.show_home(
                 message="That part of the course does not exist; here is the module map."
+            )
+            return
+        if self.pacing.is_locked(module, part):
+            self.show_home(
+                message=f"“{self._part_name(module, part)}” is locked by your facilitator for "
+                "now. It will open when they unlock it."
             )
             return
         self.store.record_visit(self.learner.id, module, part)

@@ -114,9 +114,9 @@ class ServeSettings(Configurable):
 
     def resolved_facilitator_key(self, var_dir: Path) -> str:
         """The configured key, or one generated once and kept beside the database."""
-        from ..keys import kept_secret
+        from ..keys import FACILITATOR_KEY_FILE, kept_secret
 
-        return kept_secret(var_dir / "facilitator-key", self.facilitator_key)
+        return kept_secret(var_dir / FACILITATOR_KEY_FILE, self.facilitator_key)
 
 
 def page_config_hook(page_config: dict, **kwargs) -> dict:
@@ -183,6 +183,8 @@ def kernel_environment(settings: ServeSettings, var_dir: Path) -> dict[str, str]
     }
     if settings.db_url:
         env["COURSE_DB_URL"] = settings.db_url
+    if settings.facilitator_key:  # else the facilitator page reads the kept key in var/
+        env["COURSE_FACILITATOR_KEY"] = settings.facilitator_key
     return env
 
 

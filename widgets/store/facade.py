@@ -26,6 +26,7 @@ from .engine import default_url, make_engine, normalise_url
 from .models import (
     DISPLAY_NAME_MAX,
     SCHEMA_REVISION,
+    ApprovedReflection,
     CourseSession,
     Learner,
     SubmissionItem,
@@ -129,6 +130,45 @@ class LearnerInfo:
     session_code: str | None
     hub_user: str | None
     research_consent: bool | None = None  # None: not asked yet
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One trainee of a live session, for the facilitator: who, and where they are now."""
+
+    learner_id: int
+    number: int  # 1 for the first to join, and so on: the anonymous name
+    display_name: str | None
+    last_seen_at: datetime
+    module: str | None  # the part they opened last (None: still on the module map)
+    part: str | None
+    completed: int  # activities finished
+
+
+@dataclass(frozen=True)
+class ItemCount:
+    """How many answers in a session gave ``response`` to one item (and whether it is right)."""
+
+    item_id: str
+    response: str | None
+    correct: bool | None
+    count: int
+
+
+@dataclass(frozen=True)
+class ReflectionEntry:
+    """A learner's latest saved reflection in a session, and whether it is approved."""
+
+    submission_id: int
+    learner_id: int
+    activity_id: str
+    text: str
+    submitted_at: datetime
+    approved: bool
+
+
+# actions whose submission carries a learner's whole answer (its items) for the dashboard
+ANSWER_ACTIONS = ("check", "save")
 
 
 def _session_info(row: CourseSession) -> SessionInfo:
@@ -546,3 +586,249 @@ class ResponseStore:
                 select(Visit.module, Visit.part).where(Visit.learner_id == learner_id)
             )
             return {(row.module, row.part) for row in rows}
+
+    # -- live sessions: what facilitator pages read and change, and trainee pages poll --------
+
+    def session_by_id(self, session_id: int) -> SessionInfo | None:
+        with self._db() as db:
+            row = db.get(CourseSession, session_id)
+            return _session_info(row) if row is not None else None
+
+    def recent_sessions(self, limit: int = 20) -> list[SessionInfo]:
+        """The newest sessions first, live or ended, for a facilitator to reopen."""
+        with self._db() as db:
+            rows = db.scalars(
+                select(CourseSession).order_by(CourseSession.id.desc()).limit(limit)
+            ).all()
+            return [_session_info(row) for row in rows]
+
+    def session_settings(self, session_id: int) -> dict[str, Any] | None:
+        """A session's settings (pacing included): one row by primary key, cheap to poll.
+
+        None if the session is gone; ``{"ended": True, ...}`` once it has ended.
+        """
+        with self._db() as db:
+            row = db.execute(
+                select(CourseSession.settings, CourseSession.ended_at).where(
+                    CourseSession.id == session_id
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            return {**(row.settings or {}), "ended": row.ended_at is not None}
+
+    def update_session_settings(self, session_id: int, changes: dict[str, Any]) -> SessionInfo:
+        """Merge ``changes`` into the session's settings in one transaction."""
+        with self._db() as db:
+            row = db.execute(
+                select(CourseSession).where(CourseSession.id == session_id).with_for_update()
+            ).scalar_one_or_none()
+            if row is None:
+                raise StoreError(f"There is no session number {session_id}")
+            row.settings = {**(row.settings or {}), **changes}  # a new dict: JSON is not tracked
+            db.flush()
+            return _session_info(row)
+
+    def roster(self, session_id: int) -> list[RosterEntry]:
+        """Everyone who joined the session, first to join first, with where they are now."""
+        from ..activities.base import COMPLETING_ACTIONS
+
+        with self._db() as db:
+            learners = db.execute(
+                select(Learner.id, Learner.display_name, Learner.last_seen_at)
+                .where(Learner.session_id == session_id)
+                .order_by(Learner.id)
+            ).all()
+            ids = [row.id for row in learners]
+            latest: dict[int, tuple[datetime, str, str]] = {}
+            done: dict[int, int] = {}
+            if ids:
+                for visit in db.execute(
+                    select(Visit.learner_id, Visit.module, Visit.part, Visit.last_at).where(
+                        Visit.learner_id.in_(ids)
+                    )
+                ):
+                    seen = latest.get(visit.learner_id)
+                    if seen is None or visit.last_at > seen[0]:
+                        latest[visit.learner_id] = (visit.last_at, visit.module, visit.part)
+                done = dict(
+                    db.execute(
+                        select(
+                            SubmissionRecord.learner_id,
+                            func.count(SubmissionRecord.activity_id.distinct()),
+                        )
+                        .where(
+                            SubmissionRecord.session_id == session_id,
+                            SubmissionRecord.action.in_(sorted(COMPLETING_ACTIONS)),
+                        )
+                        .group_by(SubmissionRecord.learner_id)
+                    ).all()
+                )
+        return [
+            RosterEntry(
+                learner_id=row.id,
+                number=number,
+                display_name=row.display_name,
+                last_seen_at=row.last_seen_at,
+                module=latest[row.id][1] if row.id in latest else None,
+                part=latest[row.id][2] if row.id in latest else None,
+                completed=done.get(row.id, 0),
+            )
+            for number, row in enumerate(learners, 1)
+        ]
+
+    def item_counts(
+        self, session_id: int, activity_id: str, latest_only: bool = True
+    ) -> list[ItemCount]:
+        """The session's answers to one activity, counted per item and response.
+
+        ``latest_only``: each learner's latest whole answer (their last check or save), so a
+        retry replaces a first try. Otherwise every stored item counts (a simulator's replies).
+        """
+        query = select(
+            SubmissionItem.item_id,
+            SubmissionItem.response,
+            SubmissionItem.correct,
+            func.count().label("n"),
+        ).where(SubmissionItem.session_id == session_id, SubmissionItem.activity_id == activity_id)
+        if latest_only:
+            latest = (
+                select(func.max(SubmissionRecord.id))
+                .where(
+                    SubmissionRecord.session_id == session_id,
+                    SubmissionRecord.activity_id == activity_id,
+                    SubmissionRecord.action.in_(ANSWER_ACTIONS),
+                )
+                .group_by(SubmissionRecord.learner_id)
+            )
+            query = query.where(SubmissionItem.submission_id.in_(latest))
+        query = query.group_by(
+            SubmissionItem.item_id, SubmissionItem.response, SubmissionItem.correct
+        )
+        with self._db() as db:
+            return [ItemCount(r.item_id, r.response, r.correct, r.n) for r in db.execute(query)]
+
+    def answered_counts(self, session_id: int) -> dict[str, int]:
+        """{activity id: how many of the session's learners have answered it}."""
+        with self._db() as db:
+            rows = db.execute(
+                select(
+                    SubmissionRecord.activity_id,
+                    func.count(SubmissionRecord.learner_id.distinct()),
+                )
+                .where(SubmissionRecord.session_id == session_id)
+                .group_by(SubmissionRecord.activity_id)
+            ).all()
+            return dict(rows)
+
+    def reflections(self, session_id: int) -> list[ReflectionEntry]:
+        """Each learner's latest saved text of each reflection in the session, newest first."""
+        latest = (
+            select(func.max(SubmissionRecord.id))
+            .where(
+                SubmissionRecord.session_id == session_id,
+                SubmissionRecord.activity_type == "reflection",
+            )
+            .group_by(SubmissionRecord.learner_id, SubmissionRecord.activity_id)
+        )
+        return self._reflection_entries(SubmissionRecord.id.in_(latest))
+
+    def approved_reflections(self, session_id: int) -> list[ReflectionEntry]:
+        """The reflection versions a facilitator approved for the projector, oldest first."""
+        approved = select(ApprovedReflection.submission_id).where(
+            ApprovedReflection.session_id == session_id
+        )
+        return self._reflection_entries(SubmissionRecord.id.in_(approved))[::-1]
+
+    def _reflection_entries(self, condition) -> list[ReflectionEntry]:
+        query = (
+            select(
+                SubmissionRecord.id,
+                SubmissionRecord.learner_id,
+                SubmissionRecord.activity_id,
+                SubmissionRecord.response,
+                SubmissionRecord.submitted_at,
+                ApprovedReflection.submission_id.label("approved"),
+            )
+            .outerjoin(
+                ApprovedReflection, ApprovedReflection.submission_id == SubmissionRecord.id
+            )
+            .where(condition)
+            .order_by(SubmissionRecord.id.desc())
+        )
+        with self._db() as db:
+            return [
+                ReflectionEntry(
+                    submission_id=row.id,
+                    learner_id=row.learner_id,
+                    activity_id=row.activity_id,
+                    text=str((row.response or {}).get("text", "")),
+                    submitted_at=row.submitted_at,
+                    approved=row.approved is not None,
+                )
+                for row in db.execute(query)
+            ]
+
+    def set_reflection_approval(self, session_id: int, submission_id: int, approved: bool) -> None:
+        """Approve (or withdraw) one saved reflection of this session for the projector."""
+        with self._db() as db:
+            found = db.scalar(
+                select(SubmissionRecord.id).where(
+                    SubmissionRecord.id == submission_id,
+                    SubmissionRecord.session_id == session_id,
+                    SubmissionRecord.activity_type == "reflection",
+                )
+            )
+            if found is None:
+                raise StoreError("That reflection is not part of this session")
+            existing = db.get(ApprovedReflection, submission_id)
+            if approved and existing is None:
+                db.add(ApprovedReflection(submission_id=submission_id, session_id=session_id))
+            elif not approved and existing is not None:
+                db.delete(existing)
+
+    def session_answers(self, session_id: int) -> Iterator[dict[str, Any]]:
+        """Every answer given in the session, one row per item (or per submission without
+        items), in the order saved: what a facilitator downloads at the end."""
+        query = (
+            select(
+                SubmissionRecord.id,
+                SubmissionRecord.learner_id,
+                SubmissionRecord.module,
+                SubmissionRecord.part,
+                SubmissionRecord.activity_id,
+                SubmissionRecord.activity_type,
+                SubmissionRecord.action,
+                SubmissionRecord.attempt,
+                SubmissionRecord.response,
+                SubmissionRecord.score,
+                SubmissionRecord.max_score,
+                SubmissionRecord.submitted_at,
+                SubmissionItem.item_id,
+                SubmissionItem.response.label("item_response"),
+                SubmissionItem.correct,
+            )
+            .outerjoin(SubmissionItem, SubmissionItem.submission_id == SubmissionRecord.id)
+            .where(SubmissionRecord.session_id == session_id)
+            .order_by(SubmissionRecord.id, SubmissionItem.id)
+        )
+        with self._db() as db:
+            for row in db.execute(query):
+                text_answer = (
+                    (row.response or {}).get("text") if row.activity_type == "reflection" else None
+                )
+                yield {
+                    "learner_id": row.learner_id,
+                    "module": row.module,
+                    "part": row.part,
+                    "activity": row.activity_id,
+                    "activity_type": row.activity_type,
+                    "action": row.action,
+                    "attempt": row.attempt,
+                    "item": row.item_id,
+                    "response": row.item_response if row.item_id is not None else text_answer,
+                    "correct": row.correct,
+                    "score": row.score,
+                    "max_score": row.max_score,
+                    "submitted_at": row.submitted_at,
+                }

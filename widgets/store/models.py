@@ -26,7 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ..identity import SESSION_CODE_LENGTH, TOKEN_LENGTH
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 DISPLAY_NAME_MAX = 60
 
@@ -99,7 +99,7 @@ class Learner(Base):
     hub_user: Mapped[str | None] = mapped_column(String, unique=True)
     display_name: Mapped[str | None] = mapped_column(String(DISPLAY_NAME_MAX))
     session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("course_sessions.id", ondelete="SET NULL")
+        ForeignKey("course_sessions.id", ondelete="SET NULL"), index=True
     )
     research_consent: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -176,3 +176,21 @@ class Visit(Base):
     part: Mapped[str] = mapped_column(String, primary_key=True)
     first_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApprovedReflection(Base):
+    """A reflection a facilitator approved for the projector: exactly that saved version.
+
+    The learner may edit their reflection afterwards; the projector keeps showing the text
+    that was approved, never a later, unapproved one.
+    """
+
+    __tablename__ = "approved_reflections"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("course_sessions.id", ondelete="CASCADE"), index=True
+    )
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)

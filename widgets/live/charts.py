@@ -1,0 +1,135 @@
+"""Draw an :class:`~.aggregate.ActivitySummary`: a plotly chart and the same figures as a table.
+
+One chart shape serves every activity: a horizontal bar per statement (question, step, line of
+the conversation), stacked by response, most-missed first for scored activities. The right
+answer's segment carries a tick and each row names the right answer, so nothing rests on
+colour alone; the table beside it says the same in words for screen readers.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import plotly.graph_objects as go
+
+from ..escape import escape_text
+from .aggregate import ActivitySummary
+
+# colour-blind-safe (Okabe-Ito), in response order
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+LIKERT = ["#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", "#2166AC"]
+KIND_TITLES = {
+    "scored": "answers per statement, most missed first",
+    "likert": "ratings per statement",
+    "stances": "stances in the class's replies, per line of the conversation",
+}
+
+
+def _label(text: str, width: int) -> str:
+    lines = textwrap.wrap(text, width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1] + "…"]
+    return "<br>".join(escape_text(line) for line in lines)
+
+
+def _colours(summary: ActivitySummary) -> list[str]:
+    if summary.kind == "likert" and len(summary.responses) == len(LIKERT):
+        return LIKERT
+    return [PALETTE[n % len(PALETTE)] for n in range(len(summary.responses))]
+
+
+def summary_figure(summary: ActivitySummary, large: bool = False) -> go.Figure:
+    """A stacked horizontal bar chart of the summary (``large``: projector type sizes)."""
+    rows = list(reversed(summary.rows))  # plotly draws the first category at the bottom
+    width = 60 if large else 48
+    labels = []
+    for row in rows:
+        label = _label(row.text, width)
+        if row.answer:
+            label += f"<br><b>answer: {escape_text(row.answer)}</b>"
+        labels.append(label)
+    figure = go.Figure()
+    responses = list(summary.responses) + sorted(
+        {r for row in rows for r in row.counts} - set(summary.responses)
+    )
+    for response, colour in zip(responses, _colours(summary) + PALETTE * 4, strict=False):
+        values = [row.counts.get(response, 0) for row in rows]
+        if not any(values):
+            continue
+        marks = [
+            (f"✓ {v}" if response == row.answer else str(v)) if v else ""
+            for v, row in zip(values, rows, strict=True)
+        ]
+        figure.add_bar(
+            name=response,
+            y=labels,
+            x=values,
+            orientation="h",
+            marker_color=colour,
+            text=marks,
+            textposition="inside",
+            insidetextanchor="middle",
+            hovertemplate=f"{escape_text(response)}: %{{x}}<extra></extra>",
+        )
+    font = 22 if large else 13
+    if summary.total_answers == 0:
+        figure = go.Figure()
+        figure.add_annotation(
+            text=f"No answers yet to “{escape_text(summary.title)}”",
+            showarrow=False, font={"size": font + 6}, x=0.5, y=0.5, xref="paper", yref="paper",
+        )  # fmt: skip
+        figure.update_layout(
+            height=220, template="none", xaxis={"visible": False}, yaxis={"visible": False},
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        )  # fmt: skip
+        return figure
+    figure.update_layout(
+        barmode="stack",
+        title={
+            "text": f"{escape_text(summary.title)}: {KIND_TITLES[summary.kind]}",
+            "font": {"size": font + 4},
+            "x": 0,
+            "xanchor": "left",
+        },
+        autosize=True,
+        font={"size": font},
+        height=max(320, (110 if large else 64) * max(1, len(rows)) + 140),
+        margin={"l": 10, "r": 10, "t": 70, "b": 40},
+        legend={"orientation": "h", "y": -0.08 if not large else -0.05},
+        xaxis={"title": "learners", "dtick": 1 if summary.learners <= 12 else None},
+        yaxis={"automargin": True},
+        plot_bgcolor="white",
+        template="none",
+    )
+    return figure
+
+
+def summary_table(summary: ActivitySummary) -> str:
+    """The chart's figures as an HTML table (escaped), in the chart's order."""
+    head = "<th scope='col'>Statement</th>"
+    if summary.kind == "scored":
+        head += "<th scope='col'>Answer</th><th scope='col'>Right</th><th scope='col'>Missed</th>"
+    head += "<th scope='col'>Responses</th>"
+    body = []
+    for row in summary.rows:
+        spread = ", ".join(
+            f"{escape_text(label)}: {n}" for label, n in sorted(row.counts.items(), key=lambda x: -x[1])
+        )
+        cells = f"<th scope='row'>{escape_text(row.text)}</th>"
+        if summary.kind == "scored":
+            cells += (
+                f"<td>{escape_text(row.answer)}</td>"
+                f"<td class='live-right'>{row.correct}</td>"
+                f"<td class='live-missed'>{row.missed}</td>"
+            )
+        cells += f"<td>{spread or '—'}</td>"
+        body.append(f"<tr data-item='{escape_text(row.item_id)}'>{cells}</tr>")
+    caption = (
+        f"{summary.learners} learner{'s' if summary.learners != 1 else ''} answered"
+        if summary.learners
+        else "Nobody has answered yet"
+    )
+    return (
+        f"<table class='live-table'><caption>{escape_text(summary.title)}: {caption}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )

@@ -1,0 +1,682 @@
+"""The facilitator's pages: key prompt, session, live dashboard and projector view.
+
+``course/facilitator/dashboard.ipynb`` calls :func:`facilitator_app`; ``projector.ipynb`` calls
+it with ``mode="projector"``, for a second screen. Nothing about a session (no code, name,
+count or text) is built into the page before the right key is typed, and the key never goes
+in the address. Everything reaches this kernel from the store, polled once a second; every
+learner text is escaped before it is shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from dataclasses import dataclass
+
+import ipywidgets as w
+
+from ..activities.live_status import LiveStatus
+from ..app.download import DownloadButton
+from ..app.progress import PART_LABELS
+from ..content import Course, cached_course
+from ..content.models import PART_NAMES
+from ..escape import escape_text
+from ..keys import facilitator_key, key_matches
+from ..store import ResponseStore, SessionInfo, StoreError
+from ..store.facade import ReflectionEntry, RosterEntry
+from .aggregate import CHARTED_TYPES, ActivitySummary, latest_only, summarise
+from .pacing import Pacing
+from .poll import Poller
+
+WRONG_KEY_DELAY = 1.5  # seconds; slows guessing to a crawl
+POLL_SECONDS = 1.0
+TITLE_MAX = 80
+
+
+def join_link(code: str, environ: dict[str, str] | None = None) -> str:
+    """The address trainees open to join: COURSE_PUBLIC_URL if set, else the address this
+    page was opened at (Voilà passes the request's host and port to the kernel)."""
+    env = os.environ if environ is None else environ
+    base = env.get("COURSE_PUBLIC_URL", "").rstrip("/")
+    if not base:
+        host = env.get("SERVER_NAME") or "127.0.0.1"
+        port = env.get("SERVER_PORT") or "8866"
+        base = f"http://{host}" + ("" if port in ("80", "") else f":{port}")
+    return f"{base}/?code={code}"
+
+
+def qr_svg(text: str) -> str:
+    """A QR code of ``text`` as inline SVG (drawn in Python: no network, no image file)."""
+    import segno
+
+    return segno.make(text, error="m").svg_inline(scale=8, border=2, dark="#111", light="#fff")
+
+
+def who(entry_number: int, display_name: str | None, show_names: bool) -> str:
+    """How a trainee is named on facilitator views (escaped HTML)."""
+    if show_names and display_name:
+        return escape_text(display_name)
+    return f"Trainee {entry_number}"
+
+
+def spreadsheet_safe(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (=, +, -, @ lead a formula)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def session_csv(store: ResponseStore, session: SessionInfo) -> str:
+    """Every answer of the session as CSV: trainee number and name, activity, item, answer."""
+    numbers = {e.learner_id: e for e in store.roster(session.id)}
+    out = io.StringIO()
+    columns = [
+        "trainee", "name", "module", "part", "activity", "activity_type", "action", "attempt",
+        "item", "response", "correct", "score", "max_score", "submitted_at",
+    ]  # fmt: skip
+    writer = csv.DictWriter(out, columns)
+    writer.writeheader()
+    for row in store.session_answers(session.id):
+        entry = numbers.get(row.pop("learner_id"))
+        row["trainee"] = entry.number if entry else ""
+        row["name"] = (entry.display_name or "") if entry else ""
+        row["submitted_at"] = row["submitted_at"].isoformat()
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _button(description: str, css: str, style: str = "") -> w.Button:
+    button = w.Button(description=description, button_style=style, tooltip=description)
+    button.add_class(css)
+    button.layout.width = "auto"
+    return button
+
+
+def _card(children: list, css: str) -> w.VBox:
+    card = w.VBox(children)
+    card.add_class("course-card")
+    card.add_class(css)
+    return card
+
+
+@dataclass
+class _Shown:
+    """What the dashboard last drew, so a tick redraws only what changed."""
+
+    roster: tuple = ()
+    answered: tuple = ()
+    chart: tuple = ()
+    reflections: tuple = ()
+    approved: tuple = ()
+    pacing: Pacing | None = None
+
+
+class FacilitatorApp(w.VBox):
+    """Key prompt → sessions → dashboard (or projector view), in one widget tree."""
+
+    def __init__(
+        self,
+        course: Course,
+        store: ResponseStore,
+        expected_key: str,
+        mode: str = "dashboard",
+        environ: dict[str, str] | None = None,
+    ):
+        self.course = course
+        self.store = store
+        self._expected_key = expected_key
+        self.mode = mode
+        self._environ = environ
+        self.unlocked = False
+        self.session: SessionInfo | None = None
+        self.pacing = Pacing()
+        self.roster: list[RosterEntry] = []
+        self.view = w.VBox()
+        self.status = LiveStatus()
+        self.poller = Poller(self.refresh, interval=POLL_SECONDS)
+        self._shown = _Shown()
+        self._charts = {
+            a.id: a for m in course.modules for a in m.file.activities if a.type in CHARTED_TYPES
+        }
+        self._titles = {
+            a.id: a.title for m in course.modules for a in m.file.activities
+        }
+        super().__init__([self.view, self.status])
+        self.add_class("course-app")
+        self.add_class("facilitator-app")
+        self.show_key_prompt()
+
+    # -- the key --------------------------------------------------------------------------
+
+    def show_key_prompt(self, message: str = "") -> None:
+        heading = "Projector" if self.mode == "projector" else "Facilitator dashboard"
+        self.key_field = w.Password(
+            description="Facilitator key",
+            style={"description_width": "9em"},
+            layout=w.Layout(width="26em"),
+        )
+        self.key_field.add_class("facilitator-key")
+        unlock = _button("Unlock", "facilitator-unlock", "primary")
+        unlock.on_click(lambda _b: self.unlock(self.key_field.value))
+        self.key_field.on_submit(lambda _f: self.unlock(self.key_field.value))
+        rows = [
+            w.HTML(
+                f"<h1>{heading}</h1><p>Type the facilitator key to run a live session. "
+                "It was printed where the course was started (<code>course serve</code>), "
+                "and is kept in <code>var/facilitator-key</code> on that machine.</p>"
+            ),
+            self.key_field,
+            unlock,
+        ]
+        if message:
+            rows.insert(1, w.HTML(f"<p class='course-alert' role='alert'>{escape_text(message)}</p>"))
+        self.view.children = [_card(rows, "facilitator-lock")]
+
+    def unlock(self, key: str) -> bool:
+        """Open the sessions view if ``key`` is right; a wrong key waits, then is refused."""
+        if not key_matches(key, self._expected_key):
+            time.sleep(WRONG_KEY_DELAY)
+            self.key_field.value = ""
+            self.status.say(
+                "That key is not right. Check it against the one printed when the course "
+                "was started, and try again.",
+                tone="error",
+            )
+            return False
+        self.unlocked = True
+        self.status.say("Unlocked.", tone="ok")
+        self.show_sessions()
+        return True
+
+    def _require_key(self) -> None:
+        if not self.unlocked:
+            raise PermissionError("the facilitator key has not been given")
+
+    # -- choosing a session ---------------------------------------------------------------
+
+    def show_sessions(self) -> None:
+        self._require_key()
+        self.poller.stop()
+        title = w.Text(
+            description="Title",
+            placeholder="e.g. Staff training, 14 March",
+            style={"description_width": "9em"},
+            layout=w.Layout(width="34em"),
+        )
+        title.add_class("facilitator-title")
+        names = w.Checkbox(description="Show trainees' names (otherwise Trainee 1, 2, …)")
+        names.add_class("facilitator-show-names")
+        create = _button("Start a live session", "facilitator-create", "primary")
+        create.on_click(lambda _b: self.create_session(title.value, names.value))
+        rows: list[w.Widget] = [
+            w.HTML("<h1>Live sessions</h1>"),
+            _card([w.HTML("<h2>New session</h2>"), title, names, create], "facilitator-new"),
+        ]
+        live = [s for s in self.store.recent_sessions() if s.is_live]
+        if live:
+            buttons = []
+            for session in live:
+                button = _button(
+                    f"Open {session.code}: {session.title}"[:90], "facilitator-open-session"
+                )
+                button.on_click(lambda _b, s=session: self.open_session(s))
+                buttons.append(button)
+            rows.append(_card([w.HTML("<h2>Sessions still running</h2>"), *buttons], "facilitator-running"))
+        self.view.children = rows
+
+    def create_session(self, title: str, show_names: bool = False) -> SessionInfo | None:
+        self._require_key()
+        title = (title or "").strip() or "Live session"
+        if len(title) > TITLE_MAX:
+            self.status.say(
+                f"Please keep the title to {TITLE_MAX} characters or fewer.", tone="error"
+            )
+            return None
+        try:
+            session = self.store.create_session(
+                title, Pacing(show_names=bool(show_names)).to_settings()
+            )
+        except StoreError as exc:
+            self.status.say(f"The session was not created: {exc}. Please try again.", tone="error")
+            return None
+        self.open_session(session)
+        return session
+
+    def open_session(self, session: SessionInfo) -> None:
+        self._require_key()
+        self.session = session
+        self.pacing = Pacing.from_settings(session.settings)
+        self._shown = _Shown()
+        self.chart_activity = self.pacing.projector_activity or next(iter(self._charts), None)
+        if self.mode == "projector":
+            self._build_projector()
+        else:
+            self._build_dashboard()
+        self.refresh()
+        self.poller.start()
+
+    # -- the dashboard --------------------------------------------------------------------
+
+    def _build_dashboard(self) -> None:
+        session = self.session
+        link = join_link(session.code, self._environ)
+        self.join_card = _card(
+            [
+                w.HTML(
+                    "<div class='live-join'>"
+                    f"<div><p class='live-join-label'>Join at <strong>{escape_text(link)}</strong> "
+                    "with the code</p>"
+                    f"<p class='live-code' aria-label='Session code'>{escape_text(session.code)}</p>"
+                    f"<p>{escape_text(session.title)}</p></div>"
+                    f"<div class='live-qr' role='img' aria-label='QR code of the join link'>{qr_svg(link)}</div>"
+                    "</div>"
+                )
+            ],
+            "facilitator-join",
+        )
+        projector = _button("Projector view", "facilitator-projector", "info")
+        projector.on_click(lambda _b: self._switch("projector"))
+        download = DownloadButton(
+            lambda: session_csv(self.store, self.session),
+            label="Download responses (CSV)",
+            filename=f"session-{session.code}.csv",
+            mime="text/csv",
+        )
+        download.add_class("facilitator-download")
+        end = _button("End session", "facilitator-end", "danger")
+        end.on_click(lambda _b: self.end_session())
+        back = _button("All sessions", "facilitator-all-sessions")
+        back.on_click(lambda _b: self.show_sessions())
+        actions = w.HBox([projector, download, end, back], layout=w.Layout(flex_flow="row wrap"))
+
+        self.roster_html = w.HTML()
+        self.roster_html.add_class("facilitator-roster")
+        self.pacing_box = w.VBox()
+        self.activity_picker = w.Dropdown(
+            description="Activity", style={"description_width": "6em"}, layout=w.Layout(width="40em")
+        )
+        self.activity_picker.add_class("facilitator-activity")
+        self.activity_picker.observe(self._picked, names="value")
+        on_projector = _button("Show this on the projector", "facilitator-to-projector")
+        on_projector.on_click(lambda _b: self.set_pacing(projector_activity=self.chart_activity))
+        self.chart = self._new_chart()
+        self.chart_table = w.HTML()
+        self.chart_table.add_class("facilitator-chart-table")
+        self.reflection_box = w.VBox()
+        self.reflection_box.add_class("facilitator-reflections")
+        self.view.children = [
+            w.HTML(f"<h1>Live session: {escape_text(session.title)}</h1>"),
+            actions,
+            self.join_card,
+            _card([w.HTML("<h2>Who is here</h2>"), self.roster_html], "facilitator-who"),
+            _card([w.HTML("<h2>Pacing</h2>"), self.pacing_box], "facilitator-pacing"),
+            _card(
+                [
+                    w.HTML("<h2>The class's answers</h2>"),
+                    w.HBox([self.activity_picker, on_projector], layout=w.Layout(flex_flow="row wrap")),
+                    self.chart,
+                    self.chart_table,
+                ],
+                "facilitator-answers",
+            ),
+            _card(
+                [
+                    w.HTML(
+                        "<h2>Reflections</h2><p>Approve a reflection to show it on the projector, "
+                        "without a name. Nothing you have not approved is shown there.</p>"
+                    ),
+                    self.reflection_box,
+                ],
+                "facilitator-reflections-card",
+            ),
+        ]
+        self._draw_pacing()
+
+    def _new_chart(self) -> w.Widget:
+        import plotly.graph_objects as go
+
+        chart = go.FigureWidget()
+        chart.layout.height = 360
+        box = w.Box([chart])
+        box.add_class("facilitator-chart")
+        self._figure = chart
+        return box
+
+    def _switch(self, mode: str) -> None:
+        self.mode = mode
+        self.open_session(self.session)
+
+    def _picked(self, change) -> None:
+        if change["new"] and not getattr(self, "_relabelling", False):
+            self.chart_activity = change["new"]
+            self._shown.chart = ()
+            self._draw_chart()
+
+    # pacing controls: a checkbox per module and per part, and the answers switch
+
+    def _draw_pacing(self) -> None:
+        pacing = self.pacing
+        hide = w.Checkbox(
+            value=pacing.answers_hidden,
+            description="Hide answers: trainees submit, and see the solution when you reveal it",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
+        hide.add_class("facilitator-hide-answers")
+        hide.observe(lambda c: self.set_pacing(answers_hidden=c["new"]), names="value")
+        names = w.Checkbox(
+            value=pacing.show_names,
+            description="Show trainees' names here (never on the projector)",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
+        names.add_class("facilitator-names")
+        names.observe(lambda c: self.set_pacing(show_names=c["new"]), names="value")
+        rows: list[w.Widget] = [hide, names, w.HTML("<h3>Lock modules and parts</h3>")]
+        for module in self.course.modules:
+            entry = module.entry
+            name = w.HTML(f"Module {entry.number}: {escape_text(entry.title)}")
+            name.add_class("facilitator-module-name")
+            whole = w.Checkbox(
+                value=entry.slug in pacing.locked,
+                description="Whole module",
+                indent=False,
+                layout=w.Layout(width="auto"),
+            )
+            whole.add_class(f"facilitator-lock-{entry.slug}")
+            whole.observe(lambda c, m=entry.slug: self.lock(m, None, c["new"]), names="value")
+            parts = []
+            for part in PART_NAMES:
+                box = w.Checkbox(
+                    value=f"{entry.slug}/{part}" in pacing.locked,
+                    description=PART_LABELS[part],
+                    indent=False,
+                    layout=w.Layout(width="auto"),
+                )
+                box.add_class(f"facilitator-lock-{entry.slug}-{part}")
+                box.observe(lambda c, m=entry.slug, p=part: self.lock(m, p, c["new"]), names="value")
+                parts.append(box)
+            row = w.HBox([name, whole, *parts], layout=w.Layout(flex_flow="row wrap"))
+            row.add_class("facilitator-lock-row")
+            rows.append(row)
+        rows.append(
+            w.HTML(
+                "<p class='course-minutes'>Ticked means locked. Trainees see a locked part on "
+                "their map and cannot open it; anyone inside it goes back to the map, with "
+                "their work saved.</p>"
+            )
+        )
+        self.pacing_box.children = rows
+
+    def lock(self, module: str, part: str | None, locked: bool) -> None:
+        self._save_pacing(self.pacing.with_lock(module, part, locked))
+
+    def set_pacing(self, **changes) -> None:
+        from dataclasses import replace
+
+        self._save_pacing(replace(self.pacing, **changes))
+
+    def _save_pacing(self, pacing: Pacing) -> None:
+        self._require_key()
+        try:
+            info = self.store.update_session_settings(self.session.id, pacing.to_settings())
+        except StoreError as exc:
+            self.status.say(f"Not changed: {exc}. Please try again.", tone="error")
+            self._draw_pacing()  # put the controls back as they are stored
+            return
+        self.session = info
+        self.pacing = Pacing.from_settings(info.settings)
+        self.status.say("Changed for every trainee in the session.", tone="ok")
+        self._shown.roster = ()  # names may have been switched on or off
+        self.refresh()
+
+    def end_session(self) -> None:
+        self._require_key()
+        try:
+            self.session = self.store.end_session(self.session.code)
+        except StoreError as exc:
+            self.status.say(f"The session was not ended: {exc}.", tone="error")
+            return
+        self.poller.stop()
+        self.status.say(
+            f"Session {self.session.code} has ended. Trainees keep their work; the code no "
+            "longer lets anyone join. Download the responses below.",
+            tone="ok",
+        )
+        download = DownloadButton(
+            lambda s=self.session: session_csv(self.store, s),
+            label="Download responses (CSV)",
+            filename=f"session-{self.session.code}.csv",
+            mime="text/csv",
+        )
+        download.add_class("facilitator-download")
+        back = _button("All sessions", "facilitator-all-sessions", "primary")
+        back.on_click(lambda _b: self.show_sessions())
+        self.view.children = [
+            w.HTML(
+                f"<h1>Session ended: {escape_text(self.session.title)}</h1>"
+                f"<p class='facilitator-ended'>Code {escape_text(self.session.code)} is closed.</p>"
+            ),
+            w.HBox([download, back]),
+        ]
+
+    # -- the projector ----------------------------------------------------------------------
+
+    def _build_projector(self) -> None:
+        session = self.session
+        link = join_link(session.code, self._environ)
+        back = _button("Back to the dashboard", "facilitator-dashboard-view")
+        back.on_click(lambda _b: self._switch("dashboard"))
+        self.projector_reflections = w.HTML()
+        self.projector_reflections.add_class("projector-reflections")
+        self.chart = self._new_chart()
+        self.chart_table = w.HTML()
+        self.chart_table.add_class("facilitator-chart-table")
+        self.chart_table.layout.display = "none"  # the projector shows the chart, big
+        self.view.children = [
+            w.HTML(
+                "<div class='projector-join'>"
+                f"<div><p class='projector-join-label'>Join at {escape_text(link)}</p>"
+                f"<p class='projector-code'>{escape_text(session.code)}</p></div>"
+                f"<div class='live-qr projector-qr' role='img' aria-label='QR code of the join link'>{qr_svg(link)}</div>"
+                "</div>"
+            ),
+            self.chart,
+            self.projector_reflections,
+            back,
+        ]
+        self.add_class("projector")
+
+    # -- every second -------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the session from the store and redraw what changed."""
+        if not self.unlocked or self.session is None:
+            return
+        settings = self.store.session_settings(self.session.id)
+        if settings is not None:
+            self.pacing = Pacing.from_settings(settings)
+        if self.mode == "projector":
+            self.chart_activity = self.pacing.projector_activity or self._busiest_activity()
+            self._draw_chart(large=True)
+            self._draw_approved()
+            return
+        self.roster = self.store.roster(self.session.id)
+        self._draw_roster()
+        self._draw_picker()
+        self._draw_chart()
+        self._draw_reflections()
+
+    def _busiest_activity(self) -> str | None:
+        """Until the facilitator picks one, the projector charts the most-answered activity."""
+        answered = {
+            k: n for k, n in self.store.answered_counts(self.session.id).items() if k in self._charts
+        }
+        return max(answered, key=answered.get) if answered else self.chart_activity
+
+    def _where(self, entry: RosterEntry) -> str:
+        if entry.module is None:
+            return "Module map"
+        module = self.course.module(entry.module).entry
+        return f"Module {module.number} · {PART_LABELS.get(entry.part, entry.part)}"
+
+    def _draw_roster(self) -> None:
+        key = (self.pacing.show_names, tuple(
+            (e.learner_id, e.display_name, e.module, e.part, e.completed) for e in self.roster
+        ))
+        if key == self._shown.roster:
+            return
+        self._shown.roster = key
+        if not self.roster:
+            self.roster_html.value = (
+                "<p class='facilitator-count'>Nobody has joined yet. Trainees open the join "
+                "link and type the code.</p>"
+            )
+            return
+        rows = "".join(
+            f"<tr><th scope='row'>{who(e.number, e.display_name, self.pacing.show_names)}</th>"
+            f"<td>{escape_text(self._where(e))}</td><td>{e.completed}</td></tr>"
+            for e in self.roster
+        )
+        count = len(self.roster)
+        self.roster_html.value = (
+            f"<p class='facilitator-count'>{count} trainee{'s' if count != 1 else ''} joined.</p>"
+            "<table class='live-table'><thead><tr><th scope='col'>Trainee</th>"
+            "<th scope='col'>Where now</th><th scope='col'>Activities done</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+    def _draw_picker(self) -> None:
+        answered = self.store.answered_counts(self.session.id)
+        key = tuple(sorted(answered.items()))
+        if key == self._shown.answered and self.activity_picker.options:
+            return
+        self._shown.answered = key
+        options = []
+        for activity_id, activity in self._charts.items():
+            module = self.course.module_of(activity_id).entry
+            n = answered.get(activity_id, 0)
+            options.append(
+                (f"M{module.number} {PART_LABELS[activity.part]}: {activity.title} ({n} answered)", activity_id)
+            )
+        current = self.chart_activity
+        self._relabelling = True  # new labels, same choice: not a pick
+        try:
+            self.activity_picker.options = options
+            if current in self._charts:
+                self.activity_picker.value = current
+        finally:
+            self._relabelling = False
+
+    def summary(self, activity_id: str) -> ActivitySummary:
+        """The class's answers to one activity, from the store, as the chart shows them."""
+        activity = self._charts[activity_id]
+        counts = self.store.item_counts(self.session.id, activity_id, latest_only(activity))
+        summary = summarise(activity, counts)
+        learners = (
+            max((row.answered for row in summary.rows), default=0)
+            if latest_only(activity)
+            else self.store.answered_counts(self.session.id).get(activity_id, 0)
+        )
+        return ActivitySummary(
+            summary.activity_id, summary.kind, summary.title, summary.responses, summary.rows, learners
+        )
+
+    def _draw_chart(self, large: bool = False) -> None:
+        if not self.chart_activity or self.chart_activity not in self._charts:
+            return
+        from .charts import summary_figure, summary_table
+
+        summary = self.summary(self.chart_activity)
+        key = (summary.activity_id, summary.learners, tuple(
+            (r.item_id, tuple(sorted(r.counts.items()))) for r in summary.rows
+        ))
+        if key == self._shown.chart:
+            return
+        self._shown.chart = key
+        figure = summary_figure(summary, large=large)
+        with self._figure.batch_update():
+            self._figure.data = []
+            self._figure.add_traces(list(figure.data))
+            self._figure.layout = figure.layout
+        self.chart_table.value = summary_table(summary)
+
+    def _draw_reflections(self) -> None:
+        entries = self.store.reflections(self.session.id)
+        key = (self.pacing.show_names, tuple((e.submission_id, e.approved) for e in entries))
+        if key == self._shown.reflections:
+            return
+        self._shown.reflections = key
+        numbers = {e.learner_id: e for e in self.roster}
+        if not entries:
+            self.reflection_box.children = [w.HTML("<p>No reflections yet.</p>")]
+            return
+        rows = []
+        for entry in entries:
+            rows.append(self._reflection_row(entry, numbers.get(entry.learner_id)))
+        self.reflection_box.children = rows
+
+    def _reflection_row(self, entry: ReflectionEntry, person: RosterEntry | None) -> w.Widget:
+        name = who(person.number, person.display_name, self.pacing.show_names) if person else "Trainee"
+        text = w.HTML(
+            f"<p class='facilitator-reflection-meta'>{name} · "
+            f"{escape_text(self._titles.get(entry.activity_id, entry.activity_id))}</p>"
+            f"<blockquote class='facilitator-reflection-text'>{escape_text(entry.text)}</blockquote>"
+        )
+        toggle = w.ToggleButton(
+            value=entry.approved,
+            description="Approved for the projector ✓" if entry.approved else "Approve for the projector",
+            button_style="success" if entry.approved else "",
+            layout=w.Layout(width="auto"),
+        )
+        toggle.add_class("facilitator-approve")
+        toggle.observe(
+            lambda c, e=entry: self.approve(e.submission_id, c["new"]), names="value"
+        )
+        row = w.VBox([text, toggle])
+        row.add_class("facilitator-reflection")
+        row.add_class("approved" if entry.approved else "not-approved")
+        return row
+
+    def approve(self, submission_id: int, approved: bool = True) -> None:
+        self._require_key()
+        try:
+            self.store.set_reflection_approval(self.session.id, submission_id, approved)
+        except StoreError as exc:
+            self.status.say(f"Not changed: {exc}.", tone="error")
+        else:
+            self.status.say(
+                "Shown on the projector, without a name." if approved else "Taken off the projector.",
+                tone="ok",
+            )
+        self._shown.reflections = ()
+        self._draw_reflections()
+
+    def _draw_approved(self) -> None:
+        approved = self.store.approved_reflections(self.session.id)
+        key = tuple(e.submission_id for e in approved)
+        if key == self._shown.approved:
+            return
+        self._shown.approved = key
+        cards = "".join(
+            f"<blockquote class='projector-reflection'>{escape_text(e.text)}</blockquote>"
+            for e in approved
+        )
+        self.projector_reflections.value = (
+            f"<h2>Reflections</h2>{cards}" if approved else ""
+        )
+
+
+def facilitator_app(mode: str = "dashboard") -> w.Widget:
+    """The facilitator page for this kernel's request (``mode``: dashboard or projector)."""
+    course = cached_course()
+    try:
+        store = ResponseStore()
+        store.check_ready()
+    except StoreError as exc:
+        return w.HTML(
+            "<h1>The facilitator page cannot open right now</h1>"
+            f"<p class='course-error' role='alert'>{escape_text(str(exc))}</p>"
+        )
+    return FacilitatorApp(course, store, facilitator_key(), mode=mode)
