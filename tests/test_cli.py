@@ -40,3 +40,17 @@ def test_db_upgrade_and_session(tmp_path, monkeypatch, capsys):
 
     with ResponseStore() as store:
         assert store.session_by_code(code).title == "Staff training, 24 Nov"
+
+
+def test_db_upgrade_never_prints_the_password(monkeypatch, capsys):
+    """Does `db upgrade` name the database without its password, even when it fails?"""
+    from widgets.store import ResponseStore
+
+    url = "postgresql+psycopg://course:s3cret-pw@127.0.0.1:1/nowhere"
+    store = ResponseStore(url)
+    assert "s3cret-pw" not in store.shown_url and "127.0.0.1:1/nowhere" in store.shown_url
+    store.close()
+    monkeypatch.setenv("COURSE_DB_URL", url)
+    assert main(["db", "upgrade"]) == 1  # nothing listens on port 1
+    captured = capsys.readouterr()
+    assert "s3cret-pw" not in captured.out + captured.err

@@ -49,9 +49,7 @@ def cmd_db_upgrade(args) -> int:
     try:
         with ResponseStore(args.db_url or None) as store:
             store.upgrade()
-            print(
-                f"Database ready: {store.url.render_as_string(hide_password=True) if hasattr(store.url, 'render_as_string') else store.url}"
-            )
+            print(f"Database ready: {store.shown_url}")  # never the password
     except StoreError as exc:
         print(f"Database error: {exc}", file=sys.stderr)
         return 1

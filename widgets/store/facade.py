@@ -237,9 +237,13 @@ class ResponseStore:
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    @property
+    def shown_url(self) -> str:
+        """The database URL with any password masked, safe to print or log."""
+        return normalise_url(self.url).render_as_string(hide_password=True)
+
     def __repr__(self) -> str:
-        shown = normalise_url(self.url).render_as_string(hide_password=True)
-        return f"<ResponseStore {shown}>"
+        return f"<ResponseStore {self.shown_url}>"
 
     def __enter__(self) -> Self:
         return self
