@@ -668,8 +668,29 @@ class FacilitatorApp(w.VBox):
         )
 
 
+def hub_facilitator(environ: dict[str, str] | None = None) -> bool | None:
+    """Under JupyterHub, whether this user is in the facilitators group (the hub config sets
+    COURSE_HUB_FACILITATOR when it starts their server); None outside a hub."""
+    env = os.environ if environ is None else environ
+    if not env.get("JUPYTERHUB_USER"):
+        return None
+    return env.get("COURSE_HUB_FACILITATOR") == "1"
+
+
 def facilitator_app(mode: str = "dashboard") -> w.Widget:
-    """The facilitator page for this kernel's request (``mode``: dashboard or projector)."""
+    """The facilitator page for this kernel's request (``mode``: dashboard or projector).
+
+    With ``course serve`` it asks for the facilitator key. Under JupyterHub the hub has
+    already signed the person in: members of the facilitators group go straight in, anyone
+    else is told the page is not theirs (and sees nothing of any session).
+    """
+    in_group = hub_facilitator()
+    if in_group is False:
+        return w.HTML(
+            "<h1>Facilitators only</h1><p class='course-alert' role='alert'>This page is for "
+            "members of the hub's facilitators group. If you run sessions, ask the hub's "
+            "administrator to add you, then restart your server from the hub's home page.</p>"
+        )
     course = cached_course()
     try:
         store = ResponseStore()
@@ -679,4 +700,9 @@ def facilitator_app(mode: str = "dashboard") -> w.Widget:
             "<h1>The facilitator page cannot open right now</h1>"
             f"<p class='course-error' role='alert'>{escape_text(str(exc))}</p>"
         )
+    if in_group:
+        app = FacilitatorApp(course, store, "", mode=mode)
+        app.unlocked = True  # the hub signed them in and vouches for the group
+        app.show_sessions()
+        return app
     return FacilitatorApp(course, store, facilitator_key(), mode=mode)
