@@ -54,3 +54,14 @@ def test_db_upgrade_never_prints_the_password(monkeypatch, capsys):
     assert main(["db", "upgrade"]) == 1  # nothing listens on port 1
     captured = capsys.readouterr()
     assert "s3cret-pw" not in captured.out + captured.err
+
+
+def test_lan_address_is_a_room_address():
+    """Is the address shown for a room (serving on 0.0.0.0) a real, non-loopback IPv4 one?"""
+    import ipaddress
+
+    from widgets.cli import lan_address
+
+    found = lan_address()
+    if found is not None:  # a machine without a network has none, and says nothing
+        assert not ipaddress.IPv4Address(found).is_loopback

@@ -56,6 +56,19 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+def lan_address() -> str | None:
+    """This machine's address on its local network (a UDP socket's route; nothing is sent)."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
 def cmd_session_new(args) -> int:
     from .store import ResponseStore
 
@@ -90,6 +103,11 @@ def cmd_serve(args) -> int:
         return 1
     key = settings.resolved_facilitator_key(runtime)
     host = "127.0.0.1" if settings.ip in ("", "0.0.0.0") else settings.ip
+    if settings.ip in ("", "0.0.0.0") and not os.environ.get("COURSE_PUBLIC_URL"):
+        room = lan_address()  # what the room's devices reach; shown on the join screen
+        if room:
+            host = room
+            os.environ["COURSE_PUBLIC_URL"] = f"http://{room}:{settings.port}"
     print(
         f"\n  Trainees:        http://{host}:{settings.port}/{APP_PATH}\n"
         f"  Facilitator key: {key}\n"
