@@ -179,7 +179,11 @@ class CourseApp(w.VBox):
             self.show_home(push=False)
 
     def _part_name(self, module: str, part: str) -> str:
-        return f"{PART_LABELS[part]} of {self.course.module(module).entry.title}"
+        """What is locked, in words: the whole module if that is what the facilitator locked."""
+        entry = self.course.module(module).entry
+        if module in self.pacing.locked:
+            return f"Module {entry.number}: {entry.title}"
+        return f"{PART_LABELS[part]} of {entry.title}"
 
     def _go_home_with(self, message: str, identity: RequestIdentity | None = None) -> None:
         self.learner = None
@@ -401,7 +405,7 @@ class CourseApp(w.VBox):
                 mark = {"done": "✔ ", "started": "◐ ", "new": ""}[part.state]
                 said = "locked by your facilitator" if locked else STATE_WORDS[part.state]
                 button = _button(
-                    f"{'🔒 ' if locked else mark}{part.label}: {said}",
+                    f"{'' if locked else mark}{part.label}: {said}",
                     f"course-part-{part.part}",
                     "success" if part.state == "done" and not locked else "",
                 )
