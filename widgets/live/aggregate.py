@@ -179,9 +179,12 @@ def likert_summary(
         tally = Counter()
         for c in found:
             try:
-                label = scale[int(c.response) - 1]
-            except (TypeError, ValueError, IndexError):
+                point = int(c.response)
+            except (TypeError, ValueError):
+                continue  # not a rating at all: left out
+            if not 1 <= point <= len(scale):
                 continue  # not a rating on this scale (content changed since): left out
+            label = scale[point - 1]  # (a plain index would take 0 and -1 from the end)
             tally[label] += c.count
         rows.append(
             ItemRow(
