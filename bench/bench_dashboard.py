@@ -65,7 +65,14 @@ def prepare(url: str, responses: int) -> int:
         )
         if store.engine.dialect.name == "sqlite":
             connection.execute(text("ANALYZE"))
-        else:
+        else:  # the fill set ids itself: move the sequences past them, as the store's inserts would
+            for table in ("course_sessions", "learners", "submissions", "submission_items"):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                    )
+                )
             connection.execute(text("ANALYZE submission_items"))
             connection.execute(text("ANALYZE submissions"))
     return rows

@@ -92,3 +92,26 @@ def test_default_var_dir(tmp_path, monkeypatch):
     assert (tmp_path / "elsewhere" / FACILITATOR_KEY_FILE).read_text(
         encoding="utf-8"
     ).strip() == key
+
+
+def test_kept_secret_waits_for_a_writer_that_has_not_finished(tmp_path):
+    """If another kernel made the file an instant ago and is still writing, is its key read
+    (not an empty one that would refuse every key)?"""
+    import threading
+    import time
+
+    from widgets.keys import kept_secret
+
+    path = tmp_path / "key"
+    path.touch(mode=0o600)  # created, not yet written
+
+    def finish() -> None:
+        time.sleep(0.2)
+        path.write_text("written-by-the-other\n", encoding="utf-8")
+
+    writer = threading.Thread(target=finish)
+    writer.start()
+    try:
+        assert kept_secret(path) == "written-by-the-other"
+    finally:
+        writer.join()

@@ -16,16 +16,29 @@ def kept_secret(path: Path, configured: str = "", nbytes: int = 12) -> str:
     """``configured`` if not empty; else the key in ``path``, written once if it is missing."""
     if configured:
         return configured
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(nbytes)
-    # created owner-only from the start: chmod after writing would leave a readable moment
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        # created owner-only from the start: chmod after writing would leave a readable moment
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_written(path)  # made already, perhaps by another kernel this instant
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(key + "\n")
     path.chmod(0o600)
     return key
+
+
+def _read_written(path: Path, wait: float = 2.0) -> str:
+    """The key in ``path``, waiting briefly if its writer has not finished writing it."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        key = path.read_text(encoding="utf-8").strip()
+        if key or time.monotonic() > deadline:
+            return key
+        time.sleep(0.02)
 
 
 FACILITATOR_KEY_ENV = "COURSE_FACILITATOR_KEY"

@@ -145,8 +145,7 @@ def test_nothing_about_a_session_before_the_key(course, store, busy_session, sle
 def test_wrong_key_waits_and_is_refused(course, store, sleeps):
     """Is a wrong key refused after the slow-down wait, the field cleared and a reason given?"""
     app = new_app(course, store)
-    app.key_field.value = "guess"
-    assert app.unlock("guess") is False
+    app.key_field.value = "guess"  # typed, then Enter: the field's value arrives and is tried
     assert sleeps == [dashboard.WRONG_KEY_DELAY]
     assert dashboard.WRONG_KEY_DELAY >= 1
     assert app.unlocked is False
@@ -156,6 +155,8 @@ def test_wrong_key_waits_and_is_refused(course, store, sleeps):
     assert app.unlock("") is False
     assert app.unlock(KEY[:-1]) is False
     assert len(sleeps) == 3
+    app.key_field.value = KEY  # the right key, by Enter in the field
+    assert app.unlocked is True
 
 
 def test_right_key_with_spaces_does_not_wait(course, store, sleeps):

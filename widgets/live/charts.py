@@ -61,7 +61,7 @@ def summary_figure(summary: ActivitySummary, large: bool = False) -> go.Figure:
             for v, row in zip(values, rows, strict=True)
         ]
         figure.add_bar(
-            name=response,
+            name=escape_text(response),
             y=labels,
             x=values,
             orientation="h",

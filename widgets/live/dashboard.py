@@ -153,13 +153,19 @@ class FacilitatorApp(w.VBox):
         heading = "Projector" if self.mode == "projector" else "Facilitator dashboard"
         self.key_field = w.Password(
             description="Facilitator key",
+            continuous_update=False,  # the value arrives on Enter or on leaving the box
             style={"description_width": "9em"},
             layout=w.Layout(width="26em"),
         )
         self.key_field.add_class("facilitator-key")
         unlock = _button("Unlock", "facilitator-unlock", "primary")
-        unlock.on_click(lambda _b: self.unlock(self.key_field.value))
-        self.key_field.on_submit(lambda _f: self.unlock(self.key_field.value))
+        # leaving the box for the button already sent (and tried) the key: try only what is new
+        unlock.on_click(
+            lambda _b: self.key_field.value and not self.unlocked and self.unlock(self.key_field.value)
+        )
+        self.key_field.observe(
+            lambda c: c["new"] and not self.unlocked and self.unlock(c["new"]), names="value"
+        )
         rows = [
             w.HTML(
                 f"<h1>{heading}</h1><p>Type the facilitator key to run a live session. "
