@@ -13,6 +13,7 @@ from pathlib import Path
 from protocol_client import ProtocolTrainee, fetch, page_config
 from servers import MODULE, BareVoila, CourseServer, Server, StaticServer
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # an output a browser draws
 CONFIG_JS = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
 BYTES_JS = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
@@ -121,6 +122,11 @@ class CourseApp(Scenario):
 
     def proto_first(self, client, server):
         client.load_page(server.app_path)
+        if WIDGET_VIEW not in client.html:
+            # the kernel holds the app's widgets but the page shows none of them: a browser
+            # stays blank (seen with preheated kernels handed out during a burst; see
+            # bench/repro_preheated_burst.py). Not a success, whatever the models say.
+            raise RuntimeError("the app's page has no widget view: a browser shows a blank page")
         client.connect()
         if not client.find("course-join-start"):
             raise RuntimeError("the app's first page has no .course-join-start")
