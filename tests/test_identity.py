@@ -66,3 +66,33 @@ def test_without_voila_the_query_string_is_read_directly(monkeypatch):
     monkeypatch.setenv("QUERY_STRING", "learner=ABCDEFGHJKMN")
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
     assert request_identity().token == "ABCDEFGHJKMN"
+
+
+def test_request_wait_survives_a_dropped_socket():
+    """If Voilà's query socket closes before the request arrives (a server too busy to answer
+    in time), does the kernel connect again and still get the request's variables?"""
+    import threading
+
+    from websockets.sync.server import serve
+
+    from widgets.identity import _receive_request
+
+    calls = []
+
+    def handler(connection):
+        calls.append(connection.request.path)
+        if len(calls) == 1:
+            connection.close()  # the first wait is cut off
+            return
+        connection.send('{"QUERY_STRING": "learner=ABCDEFGHJKMN"}')
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        port = server.socket.getsockname()[1]
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            got = _receive_request(f"ws://127.0.0.1:{port}/voila/query/k1", timeout=20)
+        finally:
+            server.shutdown()
+    assert got == '{"QUERY_STRING": "learner=ABCDEFGHJKMN"}'
+    assert calls == ["/voila/query/k1", "/voila/query/k1"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -106,7 +107,6 @@ def wait_for_request(timeout: float = 24 * 3600) -> None:
         return
     import json
 
-    from websockets.sync.client import connect
 
     protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
     host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
@@ -114,10 +114,33 @@ def wait_for_request(timeout: float = 24 * 3600) -> None:
     base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
     kernel_id = os.environ.get("VOILA_KERNEL_ID", "")
     url = f"{protocol}://{host}:{port}{base}voila/query/{kernel_id}"
-    with connect(url, open_timeout=10, close_timeout=1) as socket:
-        info = socket.recv(timeout=timeout)
+    info = _receive_request(url, timeout)
     for key, value in json.loads(info).items():
         os.environ[key] = value
+
+
+def _receive_request(url: str, timeout: float) -> str:
+    """The request's variables from Voilà's query socket, however long the wait and however
+    busy the server.
+
+    No keepalive pings: a preheated kernel may wait for minutes, and when a class arrives
+    together the server can be too busy to answer a ping in time; the websockets default
+    (a 20 s ping timeout) then closed the socket, the cell failed and the trainee's page
+    stayed blank (seen in the benchmark: the kernels preheated before a burst of 30). If the
+    socket closes anyway, connect again: Voilà keeps the request for the kernel until then.
+    """
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with connect(url, open_timeout=60, close_timeout=1, ping_interval=None) as socket:
+                return socket.recv(timeout=max(1.0, deadline - time.monotonic()))
+        except (ConnectionClosed, OSError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def request_identity(
