@@ -95,7 +95,10 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-@pytest.fixture(scope="session")
+# per module, not per session: a live Playwright (sync API) leaves its asyncio loop current in
+# this thread, which broke later in-process tests that start a loop and the JupyterHub test's
+# own Playwright ("Sync API inside the asyncio loop")
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")

@@ -88,6 +88,10 @@ def sort_and_submit(trainee: Trainee, sort_content, wrong: set[str]) -> None:
     page.locator("body").focus()
     tab_to(page, "sort-card")
     for _ in range(len(answers)):
+        # the board moves focus to the next card once it has redrawn: wait for it (busy CI)
+        page.wait_for_function(
+            "document.activeElement && document.activeElement.hasAttribute('data-item-id')"
+        )
         item_id = page.evaluate("document.activeElement.getAttribute('data-item-id')")
         answer = answers[item_id]
         if item_id in wrong:

@@ -159,6 +159,10 @@ def voila_config(settings: ServeSettings) -> Config:
         # (no preheat_denylist: Voilà matches it against absolute paths, so a pattern meant
         # for "everything but index.ipynb" also denied the app; pool size 0 does the job)
         c.VoilaKernelManager.fill_delay = 0
+    # After a cell's reply, nbclient waits iopub_timeout (4 s) for its outputs and then drops
+    # them: a server busy with a class arriving together can take longer, and the app's
+    # widget view was missing from the page (a blank page; bench/repro_preheated_burst.py).
+    c.VoilaExecutor.iopub_timeout = 120
     # A kernel lives on after its tab closes (measured): culling frees it.
     c.MappingKernelManager.cull_idle_timeout = settings.cull_idle_timeout
     c.MappingKernelManager.cull_interval = settings.cull_interval
