@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,21 @@ def _isolated_runtime(tmp_path, monkeypatch):
 def output_dir() -> Path:
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+# -- in CI nothing may skip: a browser or database test that skipped there would pass unseen --
+
+_skipped_in_ci: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        _skipped_in_ci.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _skipped_in_ci:
+        session.exitstatus = 1
+        print(f"\nCI: {len(_skipped_in_ci)} test(s) skipped, which CI forbids:")
+        for nodeid in _skipped_in_ci:
+            print(f"  {nodeid}")

@@ -5,25 +5,11 @@ from __future__ import annotations
 import pytest
 
 from widgets.app.shell import CourseApp
-from widgets.content import load_course
 from widgets.identity import RequestIdentity, parse_query
-from widgets.store import ResponseStore
 
-from ..conftest import COURSE, DATA
+from ..conftest import COURSE
 
 MODULE = "coaching-and-mentoring"
-
-
-@pytest.fixture(scope="module")
-def course():
-    return load_course(DATA)
-
-
-@pytest.fixture
-def store(tmp_path):
-    with ResponseStore(f"sqlite:///{tmp_path / 'app.sqlite'}") as store:
-        store.upgrade()
-        yield store
 
 
 def app_for(course, store, query: str = "", **identity) -> CourseApp:

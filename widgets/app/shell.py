@@ -41,7 +41,7 @@ def preload() -> None:
     from ..activities import choice, reflection, self_assessment, sorting  # noqa: F401
 
 
-def _button(description: str, css: str, style: str = "", tooltip: str = "") -> w.Button:
+def action_button(description: str, css: str, style: str = "", tooltip: str = "") -> w.Button:
     button = w.Button(description=description, button_style=style, tooltip=tooltip or description)
     button.add_class(css)
     button.layout.width = "auto"
@@ -275,7 +275,7 @@ class CourseApp(w.VBox):
         code = _text_field("Session code", "Optional, e.g. KX7P2M", "course-join-code")
         if identity and identity.raw_session_code:
             code.value = identity.raw_session_code[:12]
-        start = _button("Start the course", "course-join-start", "primary")
+        start = action_button("Start the course", "course-join-start", "primary")
         join_status = LiveStatus()
         start.on_click(lambda _b: self.join(name.value, code.value, join_status))
         join_box = w.VBox(
@@ -292,7 +292,7 @@ class CourseApp(w.VBox):
         )
         join_box.add_class("course-card")
         resume_code = _text_field("Resume code", "e.g. ABCD-EFGH-JKMN", "course-resume-code")
-        resume = _button("Resume", "course-resume-button")
+        resume = action_button("Resume", "course-resume-button")
         resume_status = LiveStatus()
         resume.on_click(lambda _b: self.resume(resume_code.value, resume_status))
         resume_box = w.VBox(
@@ -383,7 +383,7 @@ class CourseApp(w.VBox):
         upcoming = next_part(progress, self.pacing.is_locked)
         if upcoming is not None:
             module_title = self.course.module(upcoming.module).entry.title
-            go = _button(
+            go = action_button(
                 f"Continue: {upcoming.label} of “{module_title}”", "course-continue", "primary"
             )
             go.on_click(lambda _b, p=upcoming: self.show_part(p.module, p.part))
@@ -404,7 +404,7 @@ class CourseApp(w.VBox):
                 locked = self.pacing.is_locked(part.module, part.part)
                 mark = {"done": "✔ ", "started": "◐ ", "new": ""}[part.state]
                 said = "locked by your facilitator" if locked else STATE_WORDS[part.state]
-                button = _button(
+                button = action_button(
                     f"{'' if locked else mark}{part.label}: {said}",
                     f"course-part-{part.part}",
                     "success" if part.state == "done" and not locked else "",
@@ -481,8 +481,8 @@ class CourseApp(w.VBox):
         if answer is None:
             head = "<h2>May your answers be used for research?</h2>"
             buttons = [
-                _button("Yes, include my answers", "course-consent-yes", "primary"),
-                _button("No, leave my answers out", "course-consent-no"),
+                action_button("Yes, include my answers", "course-consent-yes", "primary"),
+                action_button("No, leave my answers out", "course-consent-no"),
             ]
         else:
             now = (
@@ -492,7 +492,7 @@ class CourseApp(w.VBox):
             )
             head = f"<h2>Research</h2><p class='course-consent-now'><strong>{now}</strong></p>"
             buttons = [
-                _button(
+                action_button(
                     "Leave my answers out instead" if answer else "Include my answers instead",
                     "course-consent-no" if answer else "course-consent-yes",
                 )
@@ -557,7 +557,7 @@ class CourseApp(w.VBox):
         self._show(children, f"{entry.title}: {title}", module, part, push=push)
 
     def _part_nav(self, module: str, part: str, entry) -> w.Widget:
-        home = _button("← Module map", "course-home-button")
+        home = action_button("← Module map", "course-home-button")
         home.on_click(lambda _b: self.show_home())
         crumbs = w.HTML(
             f"<p class='course-crumbs'>Module {entry.number}: {escape_text(entry.title)} · "
@@ -566,7 +566,7 @@ class CourseApp(w.VBox):
         tabs = []
         for other in PART_NAMES:
             label = f"{PART_LABELS[other]}{' (you are here)' if other == part else ''}"
-            tab = _button(label, f"course-tab-{other}", "info" if other == part else "")
+            tab = action_button(label, f"course-tab-{other}", "info" if other == part else "")
             tab.add_class("course-tab")
             tab.on_click(lambda _b, o=other: self.show_part(module, o))
             tabs.append(tab)
@@ -578,10 +578,10 @@ class CourseApp(w.VBox):
         index = PART_NAMES.index(part)
         if index + 1 < len(PART_NAMES):
             following = PART_NAMES[index + 1]
-            nxt = _button(f"Next: {PART_LABELS[following]} →", "course-next", "primary")
+            nxt = action_button(f"Next: {PART_LABELS[following]} →", "course-next", "primary")
             nxt.on_click(lambda _b: self.show_part(module, following))
         else:
-            nxt = _button("Back to the module map", "course-next", "primary")
+            nxt = action_button("Back to the module map", "course-next", "primary")
             nxt.on_click(lambda _b: self.show_home())
         footer = w.HBox([nxt])
         footer.add_class("course-part-footer")

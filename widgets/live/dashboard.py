@@ -20,6 +20,7 @@ import ipywidgets as w
 from ..activities.live_status import LiveStatus
 from ..app.download import DownloadButton
 from ..app.progress import PART_LABELS
+from ..app.shell import action_button
 from ..content import Course, cached_course
 from ..content.models import PART_NAMES
 from ..escape import escape_text
@@ -86,11 +87,12 @@ def session_csv(store: ResponseStore, session: SessionInfo) -> str:
     return out.getvalue()
 
 
-def _button(description: str, css: str, style: str = "") -> w.Button:
-    button = w.Button(description=description, button_style=style, tooltip=description)
-    button.add_class(css)
-    button.layout.width = "auto"
-    return button
+def _checkbox(value: bool, description: str, css: str, changed) -> w.Checkbox:
+    """A labelled checkbox calling ``changed(new value)`` when ticked or unticked."""
+    box = w.Checkbox(value=value, description=description, indent=False, layout=w.Layout(width="auto"))
+    box.add_class(css)
+    box.observe(lambda c: changed(c["new"]), names="value")
+    return box
 
 
 def _card(children: list, css: str) -> w.VBox:
@@ -158,7 +160,7 @@ class FacilitatorApp(w.VBox):
             layout=w.Layout(width="26em"),
         )
         self.key_field.add_class("facilitator-key")
-        unlock = _button("Unlock", "facilitator-unlock", "primary")
+        unlock = action_button("Unlock", "facilitator-unlock", "primary")
         # leaving the box for the button already sent (and tried) the key: try only what is new
         unlock.on_click(
             lambda _b: self.key_field.value and not self.unlocked and self.unlock(self.key_field.value)
@@ -213,7 +215,7 @@ class FacilitatorApp(w.VBox):
         title.add_class("facilitator-title")
         names = w.Checkbox(description="Show trainees' names (otherwise Trainee 1, 2, …)")
         names.add_class("facilitator-show-names")
-        create = _button("Start a live session", "facilitator-create", "primary")
+        create = action_button("Start a live session", "facilitator-create", "primary")
         create.on_click(lambda _b: self.create_session(title.value, names.value))
         rows: list[w.Widget] = [
             w.HTML("<h1>Live sessions</h1>"),
@@ -223,7 +225,7 @@ class FacilitatorApp(w.VBox):
         if live:
             buttons = []
             for session in live:
-                button = _button(
+                button = action_button(
                     f"Open {session.code}: {session.title}"[:90], "facilitator-open-session"
                 )
                 button.on_click(lambda _b, s=session: self.open_session(s))
@@ -281,7 +283,7 @@ class FacilitatorApp(w.VBox):
             ],
             "facilitator-join",
         )
-        projector = _button("Projector view", "facilitator-projector", "info")
+        projector = action_button("Projector view", "facilitator-projector", "info")
         projector.on_click(lambda _b: self._switch("projector"))
         download = DownloadButton(
             lambda: session_csv(self.store, self.session),
@@ -290,9 +292,9 @@ class FacilitatorApp(w.VBox):
             mime="text/csv",
         )
         download.add_class("facilitator-download")
-        end = _button("End session", "facilitator-end", "danger")
+        end = action_button("End session", "facilitator-end", "danger")
         end.on_click(lambda _b: self.end_session())
-        back = _button("All sessions", "facilitator-all-sessions")
+        back = action_button("All sessions", "facilitator-all-sessions")
         back.on_click(lambda _b: self.show_sessions())
         actions = w.HBox([projector, download, end, back], layout=w.Layout(flex_flow="row wrap"))
 
@@ -304,7 +306,7 @@ class FacilitatorApp(w.VBox):
         )
         self.activity_picker.add_class("facilitator-activity")
         self.activity_picker.observe(self._picked, names="value")
-        on_projector = _button("Show this on the projector", "facilitator-to-projector")
+        on_projector = action_button("Show this on the projector", "facilitator-to-projector")
         on_projector.on_click(lambda _b: self.set_pacing(projector_activity=self.chart_activity))
         self.chart = self._new_chart()
         self.chart_table = w.HTML()
@@ -363,46 +365,38 @@ class FacilitatorApp(w.VBox):
 
     def _draw_pacing(self) -> None:
         pacing = self.pacing
-        hide = w.Checkbox(
-            value=pacing.answers_hidden,
-            description="Hide answers: trainees submit, and see the solution when you reveal it",
-            indent=False,
-            layout=w.Layout(width="auto"),
+        hide = _checkbox(
+            pacing.answers_hidden,
+            "Hide answers: trainees submit, and see the solution when you reveal it",
+            "facilitator-hide-answers",
+            lambda v: self.set_pacing(answers_hidden=v),
         )
-        hide.add_class("facilitator-hide-answers")
-        hide.observe(lambda c: self.set_pacing(answers_hidden=c["new"]), names="value")
-        names = w.Checkbox(
-            value=pacing.show_names,
-            description="Show trainees' names here (never on the projector)",
-            indent=False,
-            layout=w.Layout(width="auto"),
+        names = _checkbox(
+            pacing.show_names,
+            "Show trainees' names here (never on the projector)",
+            "facilitator-names",
+            lambda v: self.set_pacing(show_names=v),
         )
-        names.add_class("facilitator-names")
-        names.observe(lambda c: self.set_pacing(show_names=c["new"]), names="value")
         rows: list[w.Widget] = [hide, names, w.HTML("<h3>Lock modules and parts</h3>")]
         for module in self.course.modules:
             entry = module.entry
             name = w.HTML(f"Module {entry.number}: {escape_text(entry.title)}")
             name.add_class("facilitator-module-name")
-            whole = w.Checkbox(
-                value=entry.slug in pacing.locked,
-                description="Whole module",
-                indent=False,
-                layout=w.Layout(width="auto"),
+            whole = _checkbox(
+                entry.slug in pacing.locked,
+                "Whole module",
+                f"facilitator-lock-{entry.slug}",
+                lambda v, m=entry.slug: self.lock(m, None, v),
             )
-            whole.add_class(f"facilitator-lock-{entry.slug}")
-            whole.observe(lambda c, m=entry.slug: self.lock(m, None, c["new"]), names="value")
-            parts = []
-            for part in PART_NAMES:
-                box = w.Checkbox(
-                    value=f"{entry.slug}/{part}" in pacing.locked,
-                    description=PART_LABELS[part],
-                    indent=False,
-                    layout=w.Layout(width="auto"),
+            parts = [
+                _checkbox(
+                    f"{entry.slug}/{part}" in pacing.locked,
+                    PART_LABELS[part],
+                    f"facilitator-lock-{entry.slug}-{part}",
+                    lambda v, m=entry.slug, p=part: self.lock(m, p, v),
                 )
-                box.add_class(f"facilitator-lock-{entry.slug}-{part}")
-                box.observe(lambda c, m=entry.slug, p=part: self.lock(m, p, c["new"]), names="value")
-                parts.append(box)
+                for part in PART_NAMES
+            ]
             row = w.HBox([name, whole, *parts], layout=w.Layout(flex_flow="row wrap"))
             row.add_class("facilitator-lock-row")
             rows.append(row)
@@ -457,7 +451,7 @@ class FacilitatorApp(w.VBox):
             mime="text/csv",
         )
         download.add_class("facilitator-download")
-        back = _button("All sessions", "facilitator-all-sessions", "primary")
+        back = action_button("All sessions", "facilitator-all-sessions", "primary")
         back.on_click(lambda _b: self.show_sessions())
         self.view.children = [
             w.HTML(
@@ -472,7 +466,7 @@ class FacilitatorApp(w.VBox):
     def _build_projector(self) -> None:
         session = self.session
         link = join_link(session.code, self._environ)
-        back = _button("Back to the dashboard", "facilitator-dashboard-view")
+        back = action_button("Back to the dashboard", "facilitator-dashboard-view")
         back.on_click(lambda _b: self._switch("dashboard"))
         self.projector_reflections = w.HTML()
         self.projector_reflections.add_class("projector-reflections")
