@@ -85,7 +85,11 @@ def sort_and_submit(trainee: Trainee, sort_content, wrong: set[str]) -> None:
     numbers = {c.id: str(n) for n, c in enumerate(sort_content.categories, start=1)}
     answers = {i.id: i.answer for i in sort_content.items}
     board.locator(".sort-pile .sort-card").first.wait_for()
-    page.locator("body").focus()
+    # the app moves focus to the new part's heading just after drawing it; start from there,
+    # as a keyboard user does (tabbing before that move lost the focus on a busy machine)
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.matches('.course-view h1')"
+    )
     tab_to(page, "sort-card")
     for _ in range(len(answers)):
         # the board moves focus to the next card once it has redrawn: wait for it (busy CI)
