@@ -107,7 +107,6 @@ def wait_for_request(timeout: float = 24 * 3600) -> None:
         return
     import json
 
-
     protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
     host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
     port = os.environ.get("VOILA_APP_PORT", "8866")

@@ -176,7 +176,9 @@ def test_live_session_end_to_end(browser, live_server, sort_content):
             box = page.locator(".course-reflection-text textarea").first
             box.fill(text)
             page.keyboard.press("Tab")
-            page.locator(".course-activity-reflection .course-status", has_text="Saved").first.wait_for()
+            page.locator(
+                ".course-activity-reflection .course-status", has_text="Saved"
+            ).first.wait_for()
         reflections = fpage.locator(".facilitator-reflection")
         fpage.locator(".facilitator-reflection", has_text="Listening more.").wait_for(timeout=LIVE)
         assert reflections.count() == 2

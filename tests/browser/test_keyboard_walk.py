@@ -101,9 +101,11 @@ def do_choice(kb: Keyboard, activity) -> None:
     except Exception as exc:
         status = kb.page.locator(f"{kb.root} .course-status").inner_text()
         ticked = kb.page.evaluate(
-            f"[...document.querySelectorAll(\"{kb.root} input:checked\")].map(x => x.value)"
+            f'[...document.querySelectorAll("{kb.root} input:checked")].map(x => x.value)'
         )
-        raise AssertionError(f"no feedback after Check; status {status!r}; ticked {ticked}") from exc
+        raise AssertionError(
+            f"no feedback after Check; status {status!r}; ticked {ticked}"
+        ) from exc
 
 
 def do_ordering(kb: Keyboard, activity) -> None:

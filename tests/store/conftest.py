@@ -43,7 +43,9 @@ def pg_database_url() -> URL:
     try:
         url = normalise_url(raw.strip())
     except ArgumentError:
-        pytest.fail(f"{PG_ENV} is not a database URL: {raw!r} (expected e.g. {PG_EXAMPLE})", pytrace=False)
+        pytest.fail(
+            f"{PG_ENV} is not a database URL: {raw!r} (expected e.g. {PG_EXAMPLE})", pytrace=False
+        )
     engine = _admin_engine(url)
     try:
         with engine.connect():

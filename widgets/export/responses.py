@@ -9,6 +9,8 @@ chunk already has the final dtypes, so a file writer can stream them one by one 
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -122,10 +124,22 @@ def _utc(values: list) -> pd.Series:
     return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
 
 
+@dataclass(frozen=True)
+class SubmissionRows:
+    """The submissions as read from the store, before typing: column names, rows, sessions."""
+
+    names: list[str]
+    rows: list[tuple]
+    sessions: dict[int, tuple[str, object]]  # id: (code, condition)
+
+
 def load_submissions(request: ExportRequest) -> pd.DataFrame:
     """One row per submission of a consenting learner, indexed by the stored id."""
-    pseudo = Pseudonymiser(request.key)
-    course = request.content
+    return submissions_frame(request, read_submissions(request))
+
+
+def read_submissions(request: ExportRequest) -> SubmissionRows:
+    """The submissions of consenting learners, read in one go (the typing comes after)."""
     s = SubmissionRecord
     columns = [
         s.id,
@@ -157,6 +171,14 @@ def load_submissions(request: ExportRequest) -> pd.DataFrame:
             row for chunk in raw_rows(connection, query.order_by(s.id), 100_000) for row in chunk
         ]
     names = [c.key if hasattr(c, "key") else c.name for c in columns]
+    return SubmissionRows(names, rows, sessions)
+
+
+def submissions_frame(request: ExportRequest, read: SubmissionRows) -> pd.DataFrame:
+    """Type the submissions read by :func:`read_submissions`: one row each, by stored id."""
+    pseudo = Pseudonymiser(request.key)
+    course = request.content
+    names, rows, sessions = read.names, read.rows, read.sessions
     raw = dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}
     if not rows:
         raw = {name: [] for name in names}
@@ -262,6 +284,54 @@ def _stream_items(
             yield ids, columns[:, 1], columns[:, 2], columns[:, 3]
 
 
+_DONE = object()
+
+
+def prefetched(iterator: Iterator, depth: int = 2) -> Iterator:
+    """``iterator``'s values, produced ``depth`` ahead in a thread of its own.
+
+    An error in the thread is raised here; stopping early (``close``) stops the thread.
+    """
+    values: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(value) -> bool:
+        while not stop.is_set():
+            try:
+                values.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for value in iterator:
+                if not put((True, value)):
+                    return
+            put((True, _DONE))
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer
+            put((False, error))
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="export-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, value = values.get()
+            if not ok:
+                raise value
+            if value is _DONE:
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
 def iter_response_chunks(
     request: ExportRequest,
     submissions: pd.DataFrame | None = None,
@@ -272,7 +342,15 @@ def iter_response_chunks(
     Each chunk also carries the internal ``_submission`` column (dropped by every export).
     ``read`` is told how many item rows each chunk read (a progress bar's steps).
     """
-    subs = submissions if submissions is not None else load_submissions(request)
+    if submissions is None:
+        # items are read after the submissions (so an item never lacks its submission) but
+        # in a thread of their own, while this one types the submissions and then the chunks:
+        # the database driver lets go of the GIL while it reads
+        read_subs = read_submissions(request)
+        items = prefetched(_stream_items(request))
+        subs = submissions_frame(request, read_subs)
+    else:
+        subs, items = submissions, prefetched(_stream_items(request))
     answers = answer_key(request.content)
     item_categories = _item_categories(request.content)
     known_items = pd.Index(item_categories)
@@ -351,7 +429,7 @@ def iter_response_chunks(
             frame["response"] = subs["text"].take(positions).to_numpy()
         return frame
 
-    for ids, item_ids, responses, correct in _stream_items(request):
+    for ids, item_ids, responses, correct in items:
         # submissions and items are both in id order: a binary search, not a hash lookup
         positions = np.searchsorted(sub_ids, ids)
         found = positions < len(sub_ids)

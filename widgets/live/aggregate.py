@@ -103,7 +103,11 @@ def sorting_summary(
             )
         )
     return ActivitySummary(
-        activity.id, "scored", activity.title, list(labels.values()), _most_missed_first(rows),
+        activity.id,
+        "scored",
+        activity.title,
+        list(labels.values()),
+        _most_missed_first(rows),
         learners,
     )
 

@@ -113,7 +113,8 @@ def summary_table(summary: ActivitySummary) -> str:
     body = []
     for row in summary.rows:
         spread = ", ".join(
-            f"{escape_text(label)}: {n}" for label, n in sorted(row.counts.items(), key=lambda x: -x[1])
+            f"{escape_text(label)}: {n}"
+            for label, n in sorted(row.counts.items(), key=lambda x: -x[1])
         )
         cells = f"<th scope='row'>{escape_text(row.text)}</th>"
         if summary.kind == "scored":

@@ -89,7 +89,9 @@ def session_csv(store: ResponseStore, session: SessionInfo) -> str:
 
 def _checkbox(value: bool, description: str, css: str, changed) -> w.Checkbox:
     """A labelled checkbox calling ``changed(new value)`` when ticked or unticked."""
-    box = w.Checkbox(value=value, description=description, indent=False, layout=w.Layout(width="auto"))
+    box = w.Checkbox(
+        value=value, description=description, indent=False, layout=w.Layout(width="auto")
+    )
     box.add_class(css)
     box.observe(lambda c: changed(c["new"]), names="value")
     return box
@@ -141,9 +143,7 @@ class FacilitatorApp(w.VBox):
         self._charts = {
             a.id: a for m in course.modules for a in m.file.activities if a.type in CHARTED_TYPES
         }
-        self._titles = {
-            a.id: a.title for m in course.modules for a in m.file.activities
-        }
+        self._titles = {a.id: a.title for m in course.modules for a in m.file.activities}
         super().__init__([self.view, self.status])
         self.add_class("course-app")
         self.add_class("facilitator-app")
@@ -163,7 +163,9 @@ class FacilitatorApp(w.VBox):
         unlock = action_button("Unlock", "facilitator-unlock", "primary")
         # leaving the box for the button already sent (and tried) the key: try only what is new
         unlock.on_click(
-            lambda _b: self.key_field.value and not self.unlocked and self.unlock(self.key_field.value)
+            lambda _b: (
+                self.key_field.value and not self.unlocked and self.unlock(self.key_field.value)
+            )
         )
         self.key_field.observe(
             lambda c: c["new"] and not self.unlocked and self.unlock(c["new"]), names="value"
@@ -178,7 +180,9 @@ class FacilitatorApp(w.VBox):
             unlock,
         ]
         if message:
-            rows.insert(1, w.HTML(f"<p class='course-alert' role='alert'>{escape_text(message)}</p>"))
+            rows.insert(
+                1, w.HTML(f"<p class='course-alert' role='alert'>{escape_text(message)}</p>")
+            )
         self.view.children = [_card(rows, "facilitator-lock")]
 
     def unlock(self, key: str) -> bool:
@@ -230,7 +234,9 @@ class FacilitatorApp(w.VBox):
                 )
                 button.on_click(lambda _b, s=session: self.open_session(s))
                 buttons.append(button)
-            rows.append(_card([w.HTML("<h2>Sessions still running</h2>"), *buttons], "facilitator-running"))
+            rows.append(
+                _card([w.HTML("<h2>Sessions still running</h2>"), *buttons], "facilitator-running")
+            )
         self.view.children = rows
 
     def create_session(self, title: str, show_names: bool = False) -> SessionInfo | None:
@@ -302,7 +308,9 @@ class FacilitatorApp(w.VBox):
         self.roster_html.add_class("facilitator-roster")
         self.pacing_box = w.VBox()
         self.activity_picker = w.Dropdown(
-            description="Activity", style={"description_width": "6em"}, layout=w.Layout(width="40em")
+            description="Activity",
+            style={"description_width": "6em"},
+            layout=w.Layout(width="40em"),
         )
         self.activity_picker.add_class("facilitator-activity")
         self.activity_picker.observe(self._picked, names="value")
@@ -322,7 +330,9 @@ class FacilitatorApp(w.VBox):
             _card(
                 [
                     w.HTML("<h2>The class's answers</h2>"),
-                    w.HBox([self.activity_picker, on_projector], layout=w.Layout(flex_flow="row wrap")),
+                    w.HBox(
+                        [self.activity_picker, on_projector], layout=w.Layout(flex_flow="row wrap")
+                    ),
                     self.chart,
                     self.chart_table,
                 ],
@@ -511,7 +521,9 @@ class FacilitatorApp(w.VBox):
     def _busiest_activity(self) -> str | None:
         """Until the facilitator picks one, the projector charts the most-answered activity."""
         answered = {
-            k: n for k, n in self.store.answered_counts(self.session.id).items() if k in self._charts
+            k: n
+            for k, n in self.store.answered_counts(self.session.id).items()
+            if k in self._charts
         }
         return max(answered, key=answered.get) if answered else self.chart_activity
 
@@ -522,9 +534,12 @@ class FacilitatorApp(w.VBox):
         return f"Module {module.number} · {PART_LABELS.get(entry.part, entry.part)}"
 
     def _draw_roster(self) -> None:
-        key = (self.pacing.show_names, tuple(
-            (e.learner_id, e.display_name, e.module, e.part, e.completed) for e in self.roster
-        ))
+        key = (
+            self.pacing.show_names,
+            tuple(
+                (e.learner_id, e.display_name, e.module, e.part, e.completed) for e in self.roster
+            ),
+        )
         if key == self._shown.roster:
             return
         self._shown.roster = key
@@ -558,7 +573,10 @@ class FacilitatorApp(w.VBox):
             module = self.course.module_of(activity_id).entry
             n = answered.get(activity_id, 0)
             options.append(
-                (f"M{module.number} {PART_LABELS[activity.part]}: {activity.title} ({n} answered)", activity_id)
+                (
+                    f"M{module.number} {PART_LABELS[activity.part]}: {activity.title} ({n} answered)",
+                    activity_id,
+                )
             )
         current = self.chart_activity
         self._relabelling = True  # new labels, same choice: not a pick
@@ -580,7 +598,12 @@ class FacilitatorApp(w.VBox):
             else self.store.answered_counts(self.session.id).get(activity_id, 0)
         )
         return ActivitySummary(
-            summary.activity_id, summary.kind, summary.title, summary.responses, summary.rows, learners
+            summary.activity_id,
+            summary.kind,
+            summary.title,
+            summary.responses,
+            summary.rows,
+            learners,
         )
 
     def _draw_chart(self, large: bool = False) -> None:
@@ -589,9 +612,11 @@ class FacilitatorApp(w.VBox):
         from .charts import summary_figure, summary_table
 
         summary = self.summary(self.chart_activity)
-        key = (summary.activity_id, summary.learners, tuple(
-            (r.item_id, tuple(sorted(r.counts.items()))) for r in summary.rows
-        ))
+        key = (
+            summary.activity_id,
+            summary.learners,
+            tuple((r.item_id, tuple(sorted(r.counts.items()))) for r in summary.rows),
+        )
         if key == self._shown.chart:
             return
         self._shown.chart = key
@@ -618,7 +643,9 @@ class FacilitatorApp(w.VBox):
         self.reflection_box.children = rows
 
     def _reflection_row(self, entry: ReflectionEntry, person: RosterEntry | None) -> w.Widget:
-        name = who(person.number, person.display_name, self.pacing.show_names) if person else "Trainee"
+        name = (
+            who(person.number, person.display_name, self.pacing.show_names) if person else "Trainee"
+        )
         text = w.HTML(
             f"<p class='facilitator-reflection-meta'>{name} · "
             f"{escape_text(self._titles.get(entry.activity_id, entry.activity_id))}</p>"
@@ -626,14 +653,14 @@ class FacilitatorApp(w.VBox):
         )
         toggle = w.ToggleButton(
             value=entry.approved,
-            description="Approved for the projector ✓" if entry.approved else "Approve for the projector",
+            description="Approved for the projector ✓"
+            if entry.approved
+            else "Approve for the projector",
             button_style="success" if entry.approved else "",
             layout=w.Layout(width="auto"),
         )
         toggle.add_class("facilitator-approve")
-        toggle.observe(
-            lambda c, e=entry: self.approve(e.submission_id, c["new"]), names="value"
-        )
+        toggle.observe(lambda c, e=entry: self.approve(e.submission_id, c["new"]), names="value")
         row = w.VBox([text, toggle])
         row.add_class("facilitator-reflection")
         row.add_class("approved" if entry.approved else "not-approved")
@@ -647,7 +674,9 @@ class FacilitatorApp(w.VBox):
             self.status.say(f"Not changed: {exc}.", tone="error")
         else:
             self.status.say(
-                "Shown on the projector, without a name." if approved else "Taken off the projector.",
+                "Shown on the projector, without a name."
+                if approved
+                else "Taken off the projector.",
                 tone="ok",
             )
         self._shown.reflections = ()
@@ -663,9 +692,7 @@ class FacilitatorApp(w.VBox):
             f"<blockquote class='projector-reflection'>{escape_text(e.text)}</blockquote>"
             for e in approved
         )
-        self.projector_reflections.value = (
-            f"<h2>Reflections</h2>{cards}" if approved else ""
-        )
+        self.projector_reflections.value = f"<h2>Reflections</h2>{cards}" if approved else ""
 
 
 def hub_facilitator(environ: dict[str, str] | None = None) -> bool | None:

@@ -754,9 +754,7 @@ class ResponseStore:
                 SubmissionRecord.submitted_at,
                 ApprovedReflection.submission_id.label("approved"),
             )
-            .outerjoin(
-                ApprovedReflection, ApprovedReflection.submission_id == SubmissionRecord.id
-            )
+            .outerjoin(ApprovedReflection, ApprovedReflection.submission_id == SubmissionRecord.id)
             .where(condition)
             .order_by(SubmissionRecord.id.desc())
         )
