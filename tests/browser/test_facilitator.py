@@ -234,6 +234,19 @@ def test_live_session_end_to_end(browser, live_server, sort_content):
                 assert "locked by your facilitator" in buttons.nth(i).inner_text()
         trainees[0].screenshot("facilitator-trainee-locked")
 
+        # bring everyone to Module 2's theory: every trainee's page goes there and says why
+        fpage.locator(".facilitator-gather-part select").select_option(index=3)  # M2 theory
+        fpage.locator(".facilitator-gather").click()
+        fpage.locator(".facilitator-gather-state", has_text="Module 2 Theory").wait_for()
+        for trainee in trainees:
+            page = trainee.page
+            page.locator(".course-crumbs", has_text="Module 2").wait_for(timeout=LIVE)
+            assert "Theory" in page.locator(".course-crumbs").inner_text()
+            page.locator(
+                ".course-status", has_text="brought the group to Theory of Module 2"
+            ).wait_for(timeout=LIVE)
+        trainees[1].screenshot("facilitator-trainee-gathered")
+
         # end the session and download its responses
         fpage.locator(".facilitator-end").click()
         fpage.locator(".facilitator-ended").wait_for()

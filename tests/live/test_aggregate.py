@@ -12,6 +12,7 @@ from widgets.live.aggregate import (
     latest_only,
     likert_summary,
     ordering_summary,
+    scenario_summary,
     sorting_summary,
     stance_summary,
     summarise,
@@ -187,6 +188,7 @@ def test_summarise_dispatches(course):
         "m1-continuum": "scored",
         "m1-self-assessment-pre": "likert",
         "m3-sim-settle": "stances",
+        "m5-case-amira": "scored",
     }
     for activity_id, kind in kinds.items():
         activity = course.activity(activity_id)
@@ -197,11 +199,9 @@ def test_summarise_dispatches(course):
     assert sim.responses == [label for label, _ in STANCES.values()]
 
 
-@pytest.mark.parametrize(
-    "activity_id", ["m1-reflection", "m5-case-amira", "m2-video-two-approaches"]
-)
+@pytest.mark.parametrize("activity_id", ["m1-reflection", "m2-video-two-approaches"])
 def test_summarise_refuses_uncharted_types(course, activity_id):
-    """Is an activity without a chart (reflection, scenario, video) refused by name?"""
+    """Is an activity without a chart (free text: reflection, video answers) refused by name?"""
     activity = course.activity(activity_id)
     assert activity.type not in CHARTED_TYPES
     with pytest.raises(ValueError, match=activity_id):
@@ -209,7 +209,40 @@ def test_summarise_refuses_uncharted_types(course, activity_id):
 
 
 def test_latest_only_except_simulator(course):
-    """Is every reply of a simulator counted, but only the latest answer of the others?"""
+    """Is every decision of a simulator or scenario counted, but only the latest answer of
+    the others?"""
     assert latest_only(course.activity("m3-sim-settle")) is False
+    assert latest_only(course.activity("m5-case-amira")) is False
     assert latest_only(course.activity("m1-sort")) is True
     assert latest_only(course.activity("m1-self-assessment-pre")) is True
+
+
+def test_scenario_decisions_with_the_best_option_named(course):
+    """Does a case study show, per decision reached, the options taken as letters, the best
+    one named, the worst-handled decision first, and nothing for decisions nobody reached?"""
+    case = course.activity("m5-case-amira")
+    first = next(n for n in case.nodes if n.id == case.start)
+    best = next(o for o in first.options if o.quality == "best")
+    other = next(o for o in first.options if o.quality != "best")
+    letter = {o.id: chr(ord("A") + i) for i, o in enumerate(first.options)}
+    second_node = (
+        next(n for n in case.nodes if n.id == best.next)
+        if best.next in {n.id for n in case.nodes}
+        else None
+    )
+    counts = [
+        ItemCount(first.id, best.id, True, 3),
+        ItemCount(first.id, other.id, False, 2),
+    ]
+    if second_node is not None:
+        second_best = next(o for o in second_node.options if o.quality == "best")
+        counts.append(ItemCount(second_node.id, second_best.id, True, 3))
+    summary = scenario_summary(case, counts, learners=5)
+    rows = by_id(summary)
+    assert rows[first.id].counts == {letter[best.id]: 3, letter[other.id]: 2}
+    assert letter[best.id] in rows[first.id].answer
+    assert (rows[first.id].correct, rows[first.id].answered) == (3, 5)
+    assert summary.rows[0].item_id == first.id  # 60 % right comes before 100 %
+    reached = {first.id} | ({second_node.id} if second_node is not None else set())
+    assert set(rows) == reached
+    assert rows[first.id].text == (first.title or first.text[:120].rsplit(" ", 1)[0] + "…")

@@ -282,6 +282,62 @@ def test_hide_and_reveal_answers_reach_the_trainee(course, store):
     assert view.reveal_answers is True
 
 
+def test_bring_everyone_to_a_part(course, store):
+    """Does "Bring everyone here" take a trainee to that part at the next poll, tell them,
+    and take them there again when pressed again after they wandered off?"""
+    app = unlocked(course, store)
+    session = app.create_session("Together")
+    trainee = trainee_app(course, store, session)
+    trainee.show_part(MODULE, "theory")
+    picker = next(c for c in walk(app.pacing_box) if "facilitator-gather-part" in c._dom_classes)
+    picker.value = f"{MODULE}/practice"
+    bring = next(c for c in walk(app.pacing_box) if "facilitator-gather" in c._dom_classes)
+    bring.click()
+    assert store.session_settings(session.id)["gather"] == f"{MODULE}/practice"
+    trainee.follow_pacing()
+    assert trainee._where == (MODULE, "practice")
+    assert "brought the group to Practice of Module 1" in trainee.status.message
+    trainee.show_part(MODULE, "review")  # wanders off: the same gather does not pull them back
+    trainee.follow_pacing()
+    assert trainee._where == (MODULE, "review")
+    app.gather(MODULE, "practice")  # pressed again
+    trainee.follow_pacing()
+    assert trainee._where == (MODULE, "practice")
+    state = next(c for c in walk(app.pacing_box) if "facilitator-gather-state" in c._dom_classes)
+    assert "Everyone has been brought to Module 1 Practice" in state.value
+
+
+def test_latecomers_see_where_the_group_is_and_release_removes_it(course, store):
+    """Does a trainee who joins after the gather get a "Go there" button on the map, which
+    goes away when the facilitator lets everyone move freely?"""
+    app = unlocked(course, store)
+    session = app.create_session("Latecomers")
+    app.gather(MODULE, "review")
+    trainee = trainee_app(course, store, session)
+    assert trainee._where is None  # joining never jumps: the map says where the group is
+    go = [c for c in walk(trainee.view) if "course-gather-go" in getattr(c, "_dom_classes", ())]
+    assert len(go) == 1
+    go[0].click()
+    assert trainee._where == (MODULE, "review")
+    trainee.show_home()
+    app.release()
+    assert store.session_settings(session.id)["gather"] is None
+    trainee.follow_pacing()
+    assert not [
+        c for c in walk(trainee.view) if "course-gather-go" in getattr(c, "_dom_classes", ())
+    ]
+
+
+def test_bringing_everyone_to_a_locked_part_is_refused(course, store):
+    """Is a gather to a locked part refused with a reason, leaving the trainees where they are?"""
+    app = unlocked(course, store)
+    session = app.create_session("Locked")
+    app.lock(MODULE, "review", True)
+    app.gather(MODULE, "review")
+    assert "unlock it first" in app.status.message
+    assert store.session_settings(session.id).get("gather") is None
+
+
 def test_end_session(course, store):
     """Does ending a session close its code in the store and unlock everything for trainees?"""
     app = unlocked(course, store)
@@ -340,6 +396,36 @@ def test_chart_counts_the_class(course, store, busy_session):
     assert "learn-not-taught" in app.chart_table.value
     labels = {v: k for k, v in app.activity_picker.options}
     assert labels["m1-sort"].endswith("(1 answered)")
+
+
+def test_case_study_decisions_are_charted(course, store, busy_session):
+    """Does a branching case study get a chart of the decisions the class took, each decision
+    a submission of its own, with the best option named in the table?"""
+    session, zed, yan = busy_session
+    case = course.activity("m5-case-amira")
+    first = next(n for n in case.nodes if n.id == case.start)
+    best = next(o for o in first.options if o.quality == "best")
+    poor = next(o for o in first.options if o.quality != "best")
+    for learner, option in ((zed, best), (yan, poor)):
+        store.save(
+            learner, "coaching-in-the-classroom", "practice",
+            Submission(
+                case.id, "scenario", "choice", {"path": [[first.id, option.id]], "run": 1},
+                items={first.id: {"response": option.id, "correct": option is best}},
+                started_at=T0, submitted_at=T0 + timedelta(minutes=1),
+            ),
+        )  # fmt: skip
+    app = unlocked(course, store)
+    app.open_session(session)
+    labels = {v: k for k, v in app.activity_picker.options}
+    assert labels[case.id].endswith("(2 answered)")
+    summary = app.summary(case.id)
+    assert summary.learners == 2
+    assert [(r.item_id, r.correct, r.answered) for r in summary.rows] == [(first.id, 1, 2)]
+    app.activity_picker.value = case.id
+    letter = chr(ord("A") + first.options.index(best))
+    assert letter in app.chart_table.value
+    assert "No answers yet" not in app.chart_table.value
 
 
 def test_approve_from_the_dashboard(course, store, busy_session):

@@ -76,6 +76,8 @@ def test_to_settings_round_trip():
         answers_hidden=True,
         show_names=True,
         projector_activity="m1-sort",
+        gather=f"{MODULE}/practice",
+        gather_count=3,
     )
     settings = pacing.to_settings()
     assert settings == {
@@ -83,6 +85,8 @@ def test_to_settings_round_trip():
         "answers_hidden": True,
         "show_names": True,
         "projector_activity": "m1-sort",
+        "gather": f"{MODULE}/practice",
+        "gather_count": 3,
     }
     assert "ended" not in settings  # the session's own column, not a setting
     assert Pacing.from_settings(settings) == pacing
@@ -134,3 +138,44 @@ def test_with_lock_adds_and_removes():
     assert unlocked.with_lock(MODULE, locked=False).locked == frozenset()
     # removing a key that is not there changes nothing
     assert Pacing().with_lock(MODULE, locked=False) == Pacing()
+
+
+def test_bringing_everyone_to_a_part_counts_each_call():
+    """Does each "bring everyone here" name the part and count up, even for the same part?"""
+    first = Pacing().with_gather(MODULE, "practice")
+    assert first.gathered_at == (MODULE, "practice")
+    assert first.gather_count == 1
+    again = first.with_gather(MODULE, "practice")
+    assert again.gather_count == 2
+    assert again.newly_gathered(first) == (MODULE, "practice")
+    assert first.newly_gathered(first) is None  # nothing new: a trainee who wandered off stays
+    assert first.newly_gathered(Pacing()) == (MODULE, "practice")
+
+
+def test_released_lets_everyone_move_freely():
+    pacing = Pacing().with_gather(MODULE, "review").released()
+    assert pacing.gathered_at is None
+    assert pacing.newly_gathered(Pacing()) is None
+
+
+def test_an_ended_session_gathers_nobody():
+    pacing = Pacing(gather=f"{MODULE}/review", gather_count=1, ended=True)
+    assert pacing.gathered_at is None
+    assert pacing.live.gathered_at is None
+
+
+@pytest.mark.parametrize(
+    "gather", [5, "", "no-slash", "a/b/c", "/practice", f"{MODULE}/", ["a/b"], True]
+)
+def test_a_gather_that_is_not_module_slash_part_is_ignored(gather):
+    pacing = Pacing.from_settings({"gather": gather, "gather_count": 2})
+    assert pacing.gather is None
+    assert pacing.gathered_at is None
+
+
+@pytest.mark.parametrize("count", [-1, "3", 2.5, True, None])
+def test_a_gather_count_that_is_not_a_count_is_zero(count):
+    assert (
+        Pacing.from_settings({"gather": f"{MODULE}/review", "gather_count": count}).gather_count
+        == 0
+    )

@@ -175,8 +175,23 @@ class CourseApp(w.VBox):
                     "for now. It will open again when they unlock it; your work is saved.",
                     push=True,
                 )
-        elif before.locked != pacing.locked and self.learner is not None:
-            self.show_home(push=False)
+        elif (before.locked, before.gather) != (pacing.locked, pacing.gather) and self.learner:
+            self.show_home(push=False)  # the map's locks and "the group is on" line change
+        target = pacing.newly_gathered(before)
+        if target is not None and self.learner is not None and self._can_open(*target):
+            if self._where != target:
+                self.show_part(*target)
+            self.status.say(
+                f"Your facilitator has brought the group to {self._gather_name(*target)}. "
+                "Anything you saved elsewhere is kept."
+            )
+
+    def _can_open(self, module: str, part: str) -> bool:
+        return self._part_exists(module, part) and not self.pacing.is_locked(module, part)
+
+    def _gather_name(self, module: str, part: str) -> str:
+        entry = self.course.module(module).entry
+        return f"{PART_LABELS[part]} of Module {entry.number}, “{entry.title}”"
 
     def _part_name(self, module: str, part: str) -> str:
         """What is locked, in words: the whole module if that is what the facilitator locked."""
@@ -380,6 +395,21 @@ class CourseApp(w.VBox):
             f"<p class='course-progress-text'>{done} of {total} parts done ({percent}%).</p>"
         )
         rows: list[w.Widget] = [summary]
+        gathered = self.pacing.gathered_at
+        if gathered is not None and self._can_open(*gathered):
+            go_there = action_button("Go there", "course-gather-go", "primary")
+            go_there.on_click(lambda _b, g=gathered: self.show_part(*g))
+            group = w.VBox(
+                [
+                    w.HTML(
+                        "<p class='course-gather-text'><strong>Your group is working on "
+                        f"{escape_text(self._gather_name(*gathered))}.</strong></p>"
+                    ),
+                    go_there,
+                ]
+            )
+            group.add_class("course-gather")
+            rows.append(group)
         upcoming = next_part(progress, self.pacing.is_locked)
         if upcoming is not None:
             module_title = self.course.module(upcoming.module).entry.title

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..content.models import (
     ChoiceActivity,
     OrderingActivity,
+    ScenarioActivity,
     SelfAssessmentActivity,
     SimulatorActivity,
     SortingActivity,
@@ -22,7 +23,7 @@ from ..content.models import (
 from ..store.facade import ItemCount
 
 # the activity types the dashboard can chart, and how each is counted
-CHARTED_TYPES = ("sorting", "choice", "ordering", "self_assessment", "simulator")
+CHARTED_TYPES = ("sorting", "choice", "ordering", "scenario", "self_assessment", "simulator")
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,45 @@ def ordering_summary(
     )
 
 
+def scenario_summary(
+    activity: ScenarioActivity, counts: Iterable[ItemCount], learners: int = 0
+) -> ActivitySummary:
+    """Per decision the class reached: which option each took (A, B, …), the best one named.
+
+    Every decision counts (one submission each), so a learner who starts the case again is
+    counted again at the decisions they revisit."""
+    by_item = _tally(counts)
+    rows = []
+    for node in activity.nodes:
+        found = by_item.get(node.id, [])
+        if not found:
+            continue  # a decision nobody has reached
+        letters = {o.id: chr(ord("A") + i) for i, o in enumerate(node.options)}
+        tally = Counter()
+        for c in found:
+            tally[letters.get(c.response or "", "another option")] += c.count
+        heading = node.title or _shortened(node.text)
+        rows.append(
+            ItemRow(
+                item_id=node.id,
+                text=heading,
+                answer=" or ".join(letters[o.id] for o in node.options if o.quality == "best"),
+                counts=dict(tally),
+                correct=sum(c.count for c in found if c.correct),
+                answered=sum(c.count for c in found),
+            )
+        )
+    responses = sorted({label for row in rows for label in row.counts})
+    return ActivitySummary(
+        activity.id, "scored", activity.title, responses, _most_missed_first(rows), learners
+    )
+
+
+def _shortened(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def likert_summary(
     activity: SelfAssessmentActivity, counts: Iterable[ItemCount], learners: int = 0
 ) -> ActivitySummary:
@@ -247,6 +287,8 @@ def summarise(activity, counts: Iterable[ItemCount], learners: int = 0) -> Activ
         return choice_summary(activity, counts, learners)
     if isinstance(activity, OrderingActivity):
         return ordering_summary(activity, counts, learners)
+    if isinstance(activity, ScenarioActivity):
+        return scenario_summary(activity, counts, learners)
     if isinstance(activity, SelfAssessmentActivity):
         return likert_summary(activity, counts, learners)
     if isinstance(activity, SimulatorActivity):
@@ -258,6 +300,6 @@ def summarise(activity, counts: Iterable[ItemCount], learners: int = 0) -> Activ
 
 
 def latest_only(activity) -> bool:
-    """Count each learner's latest whole answer, except a simulator's, whose every reply
-    (one submission per line of the conversation) is part of the mix."""
-    return not isinstance(activity, SimulatorActivity)
+    """Count each learner's latest whole answer, except in branching activities (simulator,
+    scenario), where every decision is a submission of its own and part of the picture."""
+    return not isinstance(activity, SimulatorActivity | ScenarioActivity)

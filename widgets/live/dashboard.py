@@ -387,7 +387,8 @@ class FacilitatorApp(w.VBox):
             "facilitator-names",
             lambda v: self.set_pacing(show_names=v),
         )
-        rows: list[w.Widget] = [hide, names, w.HTML("<h3>Lock modules and parts</h3>")]
+        rows: list[w.Widget] = [hide, names, *self._gather_controls()]
+        rows.append(w.HTML("<h3>Lock modules and parts</h3>"))
         for module in self.course.modules:
             entry = module.entry
             name = w.HTML(f"Module {entry.number}: {escape_text(entry.title)}")
@@ -419,6 +420,68 @@ class FacilitatorApp(w.VBox):
         )
         self.pacing_box.children = rows
 
+    def _gather_controls(self) -> list[w.Widget]:
+        """Bring everyone to one part now; trainees arriving later get a "Go there" button."""
+        options = [
+            (f"Module {m.entry.number} {PART_LABELS[part]}: {m.entry.title}", f"{m.slug}/{part}")
+            for m in self.course.modules
+            for part in PART_NAMES
+        ]
+        picker = w.Dropdown(
+            options=options,
+            value=next((v for _, v in options if v == self.pacing.gather), options[0][1]),
+            description="Part",
+            style={"description_width": "4em"},
+            layout=w.Layout(width="34em"),
+        )
+        picker.add_class("facilitator-gather-part")
+        bring = action_button("Bring everyone here", "facilitator-gather", "primary")
+        bring.on_click(lambda _b: self.gather(*picker.value.split("/")))
+        release = action_button("Let them move freely", "facilitator-release")
+        release.on_click(lambda _b: self.release())
+        self._release = release
+        self._gather_state = w.HTML()
+        self._gather_state.add_class("facilitator-gather-state")
+        self._show_gather_state()
+        return [
+            w.HTML("<h3>Bring everyone to one part</h3>"),
+            w.HBox([picker, bring, release], layout=w.Layout(flex_flow="row wrap")),
+            self._gather_state,
+        ]
+
+    def _show_gather_state(self) -> None:
+        where = self.pacing.gathered_at
+        said = (
+            f"Everyone has been brought to {escape_text(self._part_title(*where))}."
+            if where
+            else "Trainees move through the course freely."
+        )
+        self._release.disabled = where is None
+        self._gather_state.value = (
+            f"<p class='course-minutes'>{said} Trainees are taken there at once (whatever "
+            "they saved elsewhere is kept); anyone who joins later sees a “Go there” button "
+            "on their map.</p>"
+        )
+
+    def _part_title(self, module: str, part: str) -> str:
+        entry = self.course.module(module).entry
+        return f"Module {entry.number} {PART_LABELS[part]}: {entry.title}"
+
+    def gather(self, module: str, part: str) -> None:
+        """Take every trainee in the session to ``module``'s ``part``."""
+        self._require_key()
+        if self.pacing.is_locked(module, part):
+            self.status.say(
+                f"{self._part_title(module, part)} is locked: unlock it first, then bring "
+                "everyone there.",
+                tone="error",
+            )
+            return
+        self._save_pacing(self.pacing.with_gather(module, part))
+
+    def release(self) -> None:
+        self._save_pacing(self.pacing.released())
+
     def lock(self, module: str, part: str | None, locked: bool) -> None:
         self._save_pacing(self.pacing.with_lock(module, part, locked))
 
@@ -438,6 +501,7 @@ class FacilitatorApp(w.VBox):
         self.session = info
         self.pacing = Pacing.from_settings(info.settings)
         self.status.say("Changed for every trainee in the session.", tone="ok")
+        self._show_gather_state()
         self._shown.roster = ()  # names may have been switched on or off
         self.refresh()
 
