@@ -6,6 +6,7 @@ import pytest
 
 from widgets.app.shell import CourseApp
 from widgets.identity import RequestIdentity, parse_query
+from widgets.live.pacing import Pacing
 
 from ..conftest import COURSE
 
@@ -185,3 +186,82 @@ def test_record_download_failure_is_said(course, store):
     reply = button.request()
     assert reply["action"] == "error"
     assert "could not be prepared" in reply["text"]
+
+
+# -- joining a live session after starting ----------------------------------------------------
+
+
+def walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def all_text(app: CourseApp) -> str:
+    found = [getattr(c, "value", "") for c in walk(app.view)]
+    return " ".join(v for v in found if isinstance(v, str))
+
+
+def with_class(app: CourseApp, css: str) -> list:
+    return [c for c in walk(app.view) if css in getattr(c, "_dom_classes", ())]
+
+
+def test_map_offers_to_join_a_session_and_joining_starts_following_it(course, store):
+    """Can a trainee who started alone type a session code on their map, and are they then in
+    the session (the facilitator's pacing followed, the card says which session)?"""
+    session = store.create_session("Thursday twilight")
+    learner = store.create_learner(display_name="Ana")
+    app = app_for(course, store, f"learner={learner.token}")
+    assert len(with_class(app, "course-session-card")) == 1
+    field = with_class(app, "course-session-code")[0]
+    field.value = session.code.lower()
+    with_class(app, "course-session-join")[0].click()
+    assert store.learner_by_token(learner.token).session_code == session.code
+    assert app._session_id == session.id
+    assert "You have joined the live session “Thursday twilight”" in all_text(app)
+    assert with_class(app, "course-session-card") == []
+    assert "You are in the live session “Thursday twilight”" in all_text(app)
+    store.update_session_settings(session.id, Pacing().with_lock(MODULE, "review").to_settings())
+    app.follow_pacing()  # what the poller runs every second
+    assert app.pacing.is_locked(MODULE, "review")
+    app.pacing_poller.stop()
+
+
+@pytest.mark.parametrize("ended", [False, True])
+def test_an_unknown_or_ended_code_is_explained_and_changes_nothing(course, store, ended):
+    session = store.create_session("Over")
+    if ended:
+        store.end_session(session.code)
+    learner = store.create_learner(display_name="Ana")
+    app = app_for(course, store, f"learner={learner.token}")
+    status = app.status
+    assert app.join_live_session(session.code if ended else "ZZZZZZ", status) is False
+    assert "no live session with the code" in status.message
+    assert "your work so far is unchanged" in status.message
+    assert store.learner_by_token(learner.token).session_code is None
+    assert app._session_id is None
+
+
+def test_hub_user_opening_a_join_link_joins_the_session(course, store):
+    """Does a JupyterHub user who opens the facilitator's link (?code=…) join that session?"""
+    session = store.create_session("Hub group")
+    app = app_for(course, store, hub_user="rosa", raw_session_code=session.code)
+    assert app.learner.hub_user == "rosa"
+    assert app.learner.session_code == session.code
+    assert "You have joined the live session “Hub group”" in all_text(app)
+    again = app_for(course, store, hub_user="rosa", raw_session_code=session.code)
+    assert "already in the live session" in all_text(again)
+    for a in (app, again):
+        a.pacing_poller.stop()
+
+
+def test_resume_with_a_session_code_joins_it(course, store):
+    """Does a trainee who types their resume code and the room's session code land in it?"""
+    session = store.create_session("Back again")
+    learner = store.create_learner(display_name="Ana")
+    app = app_for(course, store, f"code={session.code}")
+    assert app.learner is None
+    assert app.resume(learner.token, session_code=session.code) is True
+    assert app.learner.session_code == session.code
+    assert "You have joined the live session “Back again”" in all_text(app)
+    app.pacing_poller.stop()

@@ -20,6 +20,8 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.pool import NullPool
 
+from widgets.live.dashboard import join_link
+from widgets.store import ResponseStore
 from widgets.store.models import Learner, SubmissionRecord
 
 from .conftest import FACILITATOR_GROUP, PASSWORD
@@ -131,6 +133,27 @@ def test_facilitator_group_reaches_the_servers(hub, trainees):
             model = json.load(response)
         assert model["name"] == name
         assert model["groups"] == ([FACILITATOR_GROUP] if facilitator else [])
+
+
+def test_a_facilitators_join_link_puts_a_hub_user_in_the_session(hub, hub_db_url, trainees):
+    """Does the join link the dashboard shows under the hub (through user-redirect) bring a
+    signed-in trainee to the course on their own server, in the facilitator's session?"""
+    with ResponseStore(hub_db_url) as store:
+        session = store.create_session("Hub twilight")
+    facilitator_env = {  # what alice's server (the facilitator's) has
+        "JUPYTERHUB_SERVICE_PREFIX": "/user/alice/",
+        "JUPYTERHUB_BASE_URL": "/",
+        "COURSE_PUBLIC_URL": hub.url,
+    }
+    link = join_link(session.code, facilitator_env)
+    page = trainees["bob-from-the-science-department"]
+    page.goto(link, wait_until="domcontentloaded")
+    page.locator(".course-alert", has_text="You have joined the live session").wait_for()
+    assert page.url.startswith(f"{hub.url}/user/bob-from-the-science-department/voila/")
+    assert "Hub twilight" in page.locator(".course-in-session").inner_text()
+    with ResponseStore(hub_db_url) as store:
+        learner = store.learner_for_hub_user("bob-from-the-science-department")
+    assert learner.session_code == session.code
 
 
 def test_a_user_server_serves_the_course_and_nothing_else(hub, trainees):

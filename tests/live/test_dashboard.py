@@ -570,6 +570,27 @@ def test_join_link_from_the_request(env, link):
     assert join_link("KX7P2M", env) == link
 
 
+@pytest.mark.parametrize(
+    "env, link",
+    [
+        (
+            {"JUPYTERHUB_SERVICE_PREFIX": "/user/fac/", "JUPYTERHUB_BASE_URL": "/",
+             "SERVER_NAME": "hub.school.org", "SERVER_PORT": "80"},
+            "http://hub.school.org/hub/user-redirect/voila/render/index.ipynb?code=KX7P2M",
+        ),
+        (
+            {"JUPYTERHUB_SERVICE_PREFIX": "/cpd/user/fac/", "JUPYTERHUB_BASE_URL": "/cpd/",
+             "COURSE_PUBLIC_URL": "https://school.org"},
+            "https://school.org/cpd/hub/user-redirect/voila/render/index.ipynb?code=KX7P2M",
+        ),
+    ],
+)  # fmt: skip
+def test_join_link_under_jupyterhub_goes_through_user_redirect(env, link):
+    """Under JupyterHub, does the link send each trainee to the course on their own server,
+    keeping the hub's base URL?"""
+    assert join_link("KX7P2M", env) == link
+
+
 def test_join_link_reads_the_process_environment(monkeypatch):
     """With no environ given, is os.environ used?"""
     monkeypatch.setenv("COURSE_PUBLIC_URL", "http://192.168.1.20:8866")

@@ -17,7 +17,12 @@ from ..activities.live_status import LiveStatus
 from ..content import Course, cached_course
 from ..content.models import PART_NAMES
 from ..escape import escape_text
-from ..identity import RequestIdentity, format_token, request_identity
+from ..identity import (
+    RequestIdentity,
+    format_token,
+    normalise_session_code,
+    request_identity,
+)
 from ..live.pacing import Pacing
 from ..live.poll import Poller
 from ..page import PageContext, using
@@ -89,6 +94,7 @@ class CourseApp(w.VBox):
         self._context: PageContext | None = None
         self.pacing = Pacing()
         self._session_id: int | None = None
+        self._session_title: str | None = None  # the live session's, while it runs
         self._where: tuple[str, str] | None = None  # the part on screen (None: home)
         self.pacing_poller = Poller(self.follow_pacing, interval=PACING_POLL_SECONDS)
         super().__init__([self.url, self.banner, self.view, self.status])
@@ -104,6 +110,9 @@ class CourseApp(w.VBox):
     def _start(self, identity: RequestIdentity) -> None:
         if identity.hub_user:
             self._sign_in(self.store.learner_for_hub_user(identity.hub_user))
+            if identity.raw_session_code:  # a facilitator's join link, opened through the hub
+                self.join_live_session(identity.raw_session_code)
+                return
         elif identity.token:
             learner = self.store.learner_by_token(identity.token)
             if learner is None:
@@ -115,6 +124,9 @@ class CourseApp(w.VBox):
                 )
                 return
             self._sign_in(learner)
+            if identity.raw_session_code:
+                self.join_live_session(identity.raw_session_code)
+                return
         elif identity.token_was_bad:
             self._go_home_with(
                 "The address had a resume code in the wrong format, so we could not bring back "
@@ -140,7 +152,9 @@ class CourseApp(w.VBox):
         self.pacing_poller.stop()
         self.pacing = Pacing()
         session = self.store.session_by_code(learner.session_code) if learner.session_code else None
+        live = session is not None and session.is_live
         self._session_id = session.id if session is not None else None
+        self._session_title = session.title if live else None
         if self._session_id is not None:
             self._apply_pacing(self._read_pacing(), redraw=False)
             self.pacing_poller.start()
@@ -309,7 +323,9 @@ class CourseApp(w.VBox):
         resume_code = _text_field("Resume code", "e.g. ABCD-EFGH-JKMN", "course-resume-code")
         resume = action_button("Resume", "course-resume-button")
         resume_status = LiveStatus()
-        resume.on_click(lambda _b: self.resume(resume_code.value, resume_status))
+        resume.on_click(
+            lambda _b: self.resume(resume_code.value, resume_status, session_code=code.value)
+        )
         resume_box = w.VBox(
             [
                 w.HTML(
@@ -355,8 +371,9 @@ class CourseApp(w.VBox):
         self.show_home()
         return True
 
-    def resume(self, code: str, status: LiveStatus | None = None) -> bool:
-        """Find a learner by resume code (the Resume button)."""
+    def resume(self, code: str, status: LiveStatus | None = None, session_code: str = "") -> bool:
+        """Find a learner by resume code (the Resume button); join ``session_code`` too, if
+        the Session code box above was filled in (a trainee coming back for a live session)."""
         status = status or self.status
         learner = self.store.learner_by_token(code or "")
         if learner is None:
@@ -367,7 +384,40 @@ class CourseApp(w.VBox):
             )
             return False
         self._sign_in(learner)
-        self.show_home()
+        if (session_code or "").strip():
+            self.join_live_session(session_code)
+        else:
+            self.show_home()
+        return True
+
+    def join_live_session(self, code: str, status: LiveStatus | None = None) -> bool:
+        """Put the signed-in learner into the live session ``code`` and show the map, saying
+        what happened (an unknown or ended code is explained, and nothing changes)."""
+        code = (code or "").strip()
+        already = self.learner.session_code == normalise_session_code(code)
+        if already and self.learner.session_code and self._session_title is not None:
+            self.show_home(message=f"You are already in the live session “{self._session_title}”.")
+            return True
+        try:
+            learner = self.store.join_session(self.learner.id, code)
+        except UnknownSession:
+            said = (
+                f"There is no live session with the code “{code[:12]}” (it may have ended). "
+                "Check the code on the screen; your work so far is unchanged."
+            )
+            if status is not None:
+                status.say(said, tone="error")
+            else:
+                self.show_home(message=said)
+            return False
+        except (StoreError, ValueError) as exc:
+            (status or self.status).say(f"Could not join: {exc}. Please try again.", tone="error")
+            return False
+        self._sign_in(learner)
+        self.show_home(
+            message=f"You have joined the live session “{self._session_title}”. Your "
+            "facilitator now sees which part you are on and your answers to the activities."
+        )
         return True
 
     def _module_map(self) -> list[w.Widget]:
@@ -418,6 +468,7 @@ class CourseApp(w.VBox):
             )
             go.on_click(lambda _b, p=upcoming: self.show_part(p.module, p.part))
             rows.append(go)
+        rows.append(self._live_session_card())
         consent = self._consent_card()
         if self.learner.research_consent is None:
             rows.append(consent)  # asked once, plainly, before the modules
@@ -456,6 +507,33 @@ class CourseApp(w.VBox):
             rows.append(consent)  # answered: still there to change, after the modules
         rows.append(self._record_card())
         return rows
+
+    def _live_session_card(self) -> w.Widget:
+        """In a live session: which one. Otherwise: a box for the code a facilitator shows."""
+        if self._session_title is not None:
+            line = w.HTML(
+                "<p class='course-session-line'>You are in the live session "
+                f"“{escape_text(self._session_title)}”.</p>"
+            )
+            line.add_class("course-in-session")
+            return line
+        field = _text_field("Session code", "e.g. KX7P2M", "course-session-code")
+        join = action_button("Join the session", "course-session-join")
+        status = LiveStatus()
+        join.on_click(lambda _b: self.join_live_session(field.value, status))
+        card = w.VBox(
+            [
+                w.HTML(
+                    "<h2>Joining a live session?</h2><p>Type the code your facilitator shows. "
+                    "Your work so far stays yours and carries on where it is.</p>"
+                ),
+                w.HBox([field, join], layout=w.Layout(flex_flow="row wrap")),
+                status,
+            ]
+        )
+        card.add_class("course-card")
+        card.add_class("course-session-card")
+        return card
 
     # -- the learner's own record (a download; nothing is written on the server) -----------
 

@@ -34,17 +34,24 @@ from .poll import Poller
 WRONG_KEY_DELAY = 1.5  # seconds; slows guessing to a crawl
 POLL_SECONDS = 1.0
 TITLE_MAX = 80
+HUB_COURSE_PATH = "voila/render/index.ipynb"  # the course on a user's server (Spawner.default_url)
 
 
 def join_link(code: str, environ: dict[str, str] | None = None) -> str:
     """The address trainees open to join: COURSE_PUBLIC_URL if set, else the address this
-    page was opened at (Voilà passes the request's host and port to the kernel)."""
+    page was opened at (Voilà passes the request's host and port to the kernel).
+
+    Under JupyterHub every trainee has a server of their own, so the link goes through the
+    hub's ``user-redirect``, which sends each person to the course on their own server."""
     env = os.environ if environ is None else environ
     base = env.get("COURSE_PUBLIC_URL", "").rstrip("/")
     if not base:
         host = env.get("SERVER_NAME") or "127.0.0.1"
         port = env.get("SERVER_PORT") or "8866"
         base = f"http://{host}" + ("" if port in ("80", "") else f":{port}")
+    if env.get("JUPYTERHUB_SERVICE_PREFIX"):
+        hub_base = "/" + env.get("JUPYTERHUB_BASE_URL", "/").strip("/")
+        return f"{base}{hub_base.rstrip('/')}/hub/user-redirect/{HUB_COURSE_PATH}?code={code}"
     return f"{base}/?code={code}"
 
 
