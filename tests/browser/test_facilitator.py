@@ -166,6 +166,9 @@ def test_live_session_end_to_end(browser, live_server, sort_content):
         assert rows.nth(0).locator(".live-right").inner_text() == str(TRAINEES - 4)
         assert rows.nth(2).locator(".live-missed").inner_text() == "0"
         assert fpage.locator(".facilitator-chart .js-plotly-plot").count() == 1
+        fpage.locator(".facilitator-chart .js-plotly-plot .bars").first.wait_for()
+        # the empty chart drawn before (the first activity, unanswered) leaves nothing behind
+        assert "No answers yet" not in fpage.locator(".facilitator-chart").inner_text()
         facilitator.screenshot("facilitator-dashboard")
 
         # two reflections arrive; the facilitator approves the hostile one only

@@ -428,6 +428,25 @@ def test_case_study_decisions_are_charted(course, store, busy_session):
     assert "No answers yet" not in app.chart_table.value
 
 
+def test_switching_from_an_empty_chart_draws_a_new_figure(course, store, busy_session):
+    """Is the figure replaced (not patched) when the chart goes from "no answers yet" to an
+    activity with answers, so no annotation of the empty chart can stay on screen?"""
+    session, _zed, _yan = busy_session
+    app = unlocked(course, store)
+    app.open_session(session)
+    empty = app._figure
+    assert empty.layout.annotations[0].text.startswith("No answers yet")
+    app.activity_picker.value = "m1-sort"
+    assert app._figure is not empty
+    assert app.chart.children == (app._figure,)
+    assert app._figure.layout.annotations == ()
+    assert len(app._figure.data) > 0
+    same = app._figure
+    app._shown.chart = ()  # the same activity drawn again (new counts): updated in place
+    app._draw_chart()
+    assert app._figure is same
+
+
 def test_approve_from_the_dashboard(course, store, busy_session):
     """Does the approve toggle approve exactly that reflection for the projector?"""
     session, zed, _yan = busy_session

@@ -366,6 +366,7 @@ class FacilitatorApp(w.VBox):
         box = w.Box([chart])
         box.add_class("facilitator-chart")
         self._figure = chart
+        self._figure_shape: tuple[str, bool] | None = None  # (activity, has answers) drawn
         return box
 
     def _switch(self, mode: str) -> None:
@@ -692,10 +693,21 @@ class FacilitatorApp(w.VBox):
             return
         self._shown.chart = key
         figure = summary_figure(summary, large=large)
-        with self._figure.batch_update():
-            self._figure.data = []
-            self._figure.add_traces(list(figure.data))
-            self._figure.layout = figure.layout
+        shape = (summary.activity_id, summary.total_answers > 0)
+        if shape != self._figure_shape:
+            # another activity, or "no answers yet" coming or going: a new figure, since the
+            # browser's copy keeps a layout's annotations after Python has dropped them
+            import plotly.graph_objects as go
+
+            old, self._figure = self._figure, go.FigureWidget(figure)
+            self.chart.children = [self._figure]
+            old.close()
+            self._figure_shape = shape
+        else:  # the same activity with new counts: updated in place, without a flicker
+            with self._figure.batch_update():
+                self._figure.data = []
+                self._figure.add_traces(list(figure.data))
+                self._figure.layout = figure.layout
         self.chart_table.value = summary_table(summary)
 
     def _draw_reflections(self) -> None:
