@@ -57,6 +57,13 @@ def test_voila_config_guards():
     assert c.Voila.tornado_settings["compress_response"] is True
 
 
+def test_pool_fill_delay_from_the_environment(monkeypatch):
+    """Is the pool's refill delay 0 by default and read from COURSE_POOL_FILL_DELAY?"""
+    assert voila_config(ServeSettings()).VoilaKernelManager.fill_delay == 0
+    monkeypatch.setenv("COURSE_POOL_FILL_DELAY", "45")
+    assert voila_config(ServeSettings()).VoilaKernelManager.fill_delay == 45.0
+
+
 def test_no_pool_when_disabled():
     """With pool size 0, is preheating off (a kernel per visit)?"""
     settings = ServeSettings()

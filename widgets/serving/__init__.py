@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from traitlets import Bool, Int, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Config, Configurable
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -49,7 +49,13 @@ class ServeSettings(Configurable):
     port = Int(help="Port (COURSE_PORT).").tag(config=True)
     pool_size = Int(
         help="Preheated kernels kept ready for the course app (COURSE_POOL_SIZE). Each idles at "
-        "about 60 MB; a pool absorbs that many simultaneous arrivals without a cold start."
+        "about 90 MB; a pool absorbs that many simultaneous arrivals without a cold start "
+        "(a class arriving together: set it to the class size, see docs/capacity.md)."
+    ).tag(config=True)
+    pool_fill_delay = Float(
+        help="Seconds the pool waits before starting a kernel to replace one taken "
+        "(COURSE_POOL_FILL_DELAY). 0 refills at once; with a pool as large as the class, a "
+        "delay moves the refill's CPU out of the arrival (but into whatever comes next)."
     ).tag(config=True)
     cull_idle_timeout = Int(
         help="Seconds before an idle kernel whose page is closed is shut down "
@@ -87,6 +93,10 @@ class ServeSettings(Configurable):
     @default("pool_size")
     def _pool(self):
         return _env("COURSE_POOL_SIZE", 4)
+
+    @default("pool_fill_delay")
+    def _pool_fill_delay(self):
+        return _env("COURSE_POOL_FILL_DELAY", 0.0)
 
     @default("cull_idle_timeout")
     def _cull(self):
@@ -158,7 +168,7 @@ def voila_config(settings: ServeSettings) -> Config:
         }
         # (no preheat_denylist: Voilà matches it against absolute paths, so a pattern meant
         # for "everything but index.ipynb" also denied the app; pool size 0 does the job)
-        c.VoilaKernelManager.fill_delay = 0
+        c.VoilaKernelManager.fill_delay = settings.pool_fill_delay
     # After a cell's reply, nbclient waits iopub_timeout (4 s) for its outputs and then drops
     # them: a server busy with a class arriving together can take longer, and the app's
     # widget view was missing from the page (a blank page; bench/repro_preheated_burst.py).
