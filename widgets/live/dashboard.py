@@ -440,7 +440,7 @@ class FacilitatorApp(w.VBox):
             value=next((v for _, v in options if v == self.pacing.gather), options[0][1]),
             description="Part",
             style={"description_width": "4em"},
-            layout=w.Layout(width="34em"),
+            layout=w.Layout(width="30em"),
         )
         picker.add_class("facilitator-gather-part")
         bring = action_button("Bring everyone here", "facilitator-gather", "primary")
@@ -466,9 +466,9 @@ class FacilitatorApp(w.VBox):
         )
         self._release.disabled = where is None
         self._gather_state.value = (
-            f"<p class='course-minutes'>{said} Trainees are taken there at once (whatever "
-            "they saved elsewhere is kept); anyone who joins later sees a “Go there” button "
-            "on their map.</p>"
+            f"<p class='course-minutes'>{said} “Bring everyone here” takes every trainee in "
+            "the session to the chosen part at once (whatever they saved elsewhere is kept); "
+            "anyone who joins later sees a “Go there” button on their map.</p>"
         )
 
     def _part_title(self, module: str, part: str) -> str:
