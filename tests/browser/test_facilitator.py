@@ -249,6 +249,15 @@ def test_live_session_end_to_end(browser, live_server, sort_content):
                 ".course-status", has_text="brought the group to Theory of Module 2"
             ).wait_for(timeout=LIVE)
         trainees[1].screenshot("facilitator-trainee-gathered")
+        # on the map, the trainee sees where the group is and can go back there
+        page = trainees[0].page
+        page.locator(".course-home-button").click()
+        banner = page.locator(".course-gather")
+        banner.wait_for()
+        assert "Theory of Module 2" in banner.inner_text()
+        trainees[0].screenshot("facilitator-trainee-map-gathered")
+        banner.locator(".course-gather-go").click()
+        page.locator(".course-crumbs", has_text="Module 2").wait_for()
 
         # end the session and download its responses
         fpage.locator(".facilitator-end").click()

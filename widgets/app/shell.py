@@ -455,7 +455,7 @@ class CourseApp(w.VBox):
                         "<p class='course-gather-text'><strong>Your group is working on "
                         f"{escape_text(self._gather_name(*gathered))}.</strong></p>"
                     ),
-                    go_there,
+                    _button_row([go_there]),
                 ]
             )
             group.add_class("course-gather")
