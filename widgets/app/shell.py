@@ -468,7 +468,9 @@ class CourseApp(w.VBox):
             )
             go.on_click(lambda _b, p=upcoming: self.show_part(p.module, p.part))
             rows.append(go)
-        rows.append(self._live_session_card())
+        session_card = self._live_session_card()
+        if self._session_title is not None:
+            rows.append(session_card)  # which session: a line near the top
         consent = self._consent_card()
         if self.learner.research_consent is None:
             rows.append(consent)  # asked once, plainly, before the modules
@@ -505,6 +507,8 @@ class CourseApp(w.VBox):
             rows.append(card)
         if self.learner.research_consent is not None:
             rows.append(consent)  # answered: still there to change, after the modules
+        if self._session_title is None:
+            rows.append(session_card)  # a box for a session code, out of a solo learner's way
         rows.append(self._record_card())
         return rows
 
