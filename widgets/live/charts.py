@@ -18,6 +18,7 @@ from .aggregate import ActivitySummary
 # colour-blind-safe (Okabe-Ito), in response order
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
 LIKERT = ["#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", "#2166AC"]
+CHART_WIDTH = 1060  # px: the dashboard's and projector's card (#rendered_cells 1200 px)
 KIND_TITLES = {
     "scored": "answers per statement, most missed first",
     "likert": "ratings per statement",
@@ -41,7 +42,7 @@ def _colours(summary: ActivitySummary) -> list[str]:
 def summary_figure(summary: ActivitySummary, large: bool = False) -> go.Figure:
     """A stacked horizontal bar chart of the summary (``large``: projector type sizes)."""
     rows = list(reversed(summary.rows))  # plotly draws the first category at the bottom
-    width = 60 if large else 48
+    width = 40 if large else 48  # characters per label line (projector type is larger)
     labels = []
     for row in rows:
         label = _label(row.text, width)
@@ -79,7 +80,8 @@ def summary_figure(summary: ActivitySummary, large: bool = False) -> go.Figure:
             showarrow=False, font={"size": font + 6}, x=0.5, y=0.5, xref="paper", yref="paper",
         )  # fmt: skip
         figure.update_layout(
-            height=220, template="none", xaxis={"visible": False}, yaxis={"visible": False},
+            height=220, width=CHART_WIDTH, template="none", xaxis={"visible": False},
+            yaxis={"visible": False},
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
         )  # fmt: skip
         return figure
@@ -91,7 +93,8 @@ def summary_figure(summary: ActivitySummary, large: bool = False) -> go.Figure:
             "x": 0,
             "xanchor": "left",
         },
-        autosize=True,
+        width=CHART_WIDTH,  # the card's width on a facilitator's screen (plotly's default
+        # 700 px wasted half of it; the card scrolls sideways on a narrower screen)
         font={"size": font},
         height=max(320, (110 if large else 64) * max(1, len(rows)) + 140),
         margin={"l": 10, "r": 10, "t": 70, "b": 40},

@@ -104,6 +104,15 @@ def _checkbox(value: bool, description: str, css: str, changed) -> w.Checkbox:
     return box
 
 
+def _figure_widget(figure):
+    """A live plotly figure (its width comes from :mod:`.charts`)."""
+    import plotly.graph_objects as go
+
+    widget = go.FigureWidget(figure)
+    widget._config = {"displaylogo": False}
+    return widget
+
+
 def _card(children: list, css: str) -> w.VBox:
     card = w.VBox(children)
     card.add_class("course-card")
@@ -361,7 +370,7 @@ class FacilitatorApp(w.VBox):
     def _new_chart(self) -> w.Widget:
         import plotly.graph_objects as go
 
-        chart = go.FigureWidget()
+        chart = _figure_widget(go.Figure())
         chart.layout.height = 360
         box = w.Box([chart])
         box.add_class("facilitator-chart")
@@ -697,9 +706,7 @@ class FacilitatorApp(w.VBox):
         if shape != self._figure_shape:
             # another activity, or "no answers yet" coming or going: a new figure, since the
             # browser's copy keeps a layout's annotations after Python has dropped them
-            import plotly.graph_objects as go
-
-            old, self._figure = self._figure, go.FigureWidget(figure)
+            old, self._figure = self._figure, _figure_widget(figure)
             self.chart.children = [self._figure]
             old.close()
             self._figure_shape = shape
