@@ -248,6 +248,7 @@ def test_live_session_end_to_end(browser, live_server, sort_content):
             page.locator(
                 ".course-status", has_text="brought the group to Theory of Module 2"
             ).wait_for(timeout=LIVE)
+            assert page.locator(".course-notice", has_text="brought the group").is_visible()
         trainees[1].screenshot("facilitator-trainee-gathered")
         # on the map, the trainee sees where the group is and can go back there
         page = trainees[0].page

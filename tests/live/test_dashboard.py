@@ -297,6 +297,8 @@ def test_bring_everyone_to_a_part(course, store):
     trainee.follow_pacing()
     assert trainee._where == (MODULE, "practice")
     assert "brought the group to Practice of Module 1" in trainee.status.message
+    notices = [c for c in walk(trainee.view) if "course-notice" in getattr(c, "value", "")]
+    assert len(notices) == 1 and "brought the group" in notices[0].value  # seen, not only heard
     trainee.show_part(MODULE, "review")  # wanders off: the same gather does not pull them back
     trainee.follow_pacing()
     assert trainee._where == (MODULE, "review")

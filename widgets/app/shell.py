@@ -193,12 +193,13 @@ class CourseApp(w.VBox):
             self.show_home(push=False)  # the map's locks and "the group is on" line change
         target = pacing.newly_gathered(before)
         if target is not None and self.learner is not None and self._can_open(*target):
-            if self._where != target:
-                self.show_part(*target)
-            self.status.say(
+            said = (
                 f"Your facilitator has brought the group to {self._gather_name(*target)}. "
                 "Anything you saved elsewhere is kept."
             )
+            if self._where != target:
+                self.show_part(*target, notice=said)
+            self.status.say(said)
 
     def _can_open(self, module: str, part: str) -> bool:
         return self._part_exists(module, part) and not self.pacing.is_locked(module, part)
@@ -636,8 +637,11 @@ class CourseApp(w.VBox):
     def _part_path(self, module: str, part: str) -> Path:
         return self.course_dir / module / f"{part}.ipynb"
 
-    def show_part(self, module: str, part: str, push: bool = True) -> None:
-        """Render one part of a module from its notebook, inside this kernel."""
+    def show_part(
+        self, module: str, part: str, push: bool = True, notice: str | None = None
+    ) -> None:
+        """Render one part of a module from its notebook, inside this kernel (``notice``: a
+        line above it saying why the trainee is here, e.g. their facilitator brought them)."""
         if self.learner is None:
             self._go_home_with("Start or resume first; then your work can be saved.")
             return
@@ -666,6 +670,9 @@ class CourseApp(w.VBox):
             self._parts_cache[key],
             self._part_footer(module, part),
         ]
+        if notice:
+            note = w.HTML(f"<p class='course-notice'>{escape_text(notice)}</p>")
+            children.insert(1, note)
         self._show(children, f"{entry.title}: {title}", module, part, push=push)
 
     def _part_nav(self, module: str, part: str, entry) -> w.Widget:
