@@ -22,6 +22,25 @@ def _isolated_runtime(tmp_path, monkeypatch):
     monkeypatch.delenv("QUERY_STRING", raising=False)
 
 
+@pytest.fixture(scope="session")
+def course():
+    """The real course content from data/, loaded once."""
+    from widgets.content import load_course
+
+    return load_course(DATA)
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An empty SQLite store with the current schema (tests/store/ runs its own on PostgreSQL
+    as well)."""
+    from widgets.store import ResponseStore
+
+    with ResponseStore(f"sqlite:///{tmp_path / 'test.sqlite'}") as store:
+        store.upgrade()
+        yield store
+
+
 @pytest.fixture
 def output_dir() -> Path:
     OUTPUT.mkdir(exist_ok=True)
@@ -29,6 +48,14 @@ def output_dir() -> Path:
 
 
 # -- in CI nothing may skip: a browser or database test that skipped there would pass unseen --
+
+
+def prerequisite_missing(message: str, what: str) -> None:
+    """Something a test needs is missing: fail under CI (``what`` must run there), else skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}. CI must run {what}, not skip them.", pytrace=False)
+    pytest.skip(message)
+
 
 _skipped_in_ci: list[str] = []
 

@@ -9,17 +9,9 @@ from html.parser import HTMLParser
 import pytest
 
 from widgets.activities import Submission
-from widgets.content import load_course
 from widgets.record import learning_record_html
 
-from .conftest import DATA
-
 HOSTILE = "<script>alert(1)</script>"
-
-
-@pytest.fixture(scope="module")
-def course():
-    return load_course(DATA)
 
 
 def save(activity_id: str, kind: str, response: dict) -> Submission:

@@ -265,3 +265,37 @@ def test_resume_with_a_session_code_joins_it(course, store):
     assert app.learner.session_code == session.code
     assert "You have joined the live session “Back again”" in all_text(app)
     app.pacing_poller.stop()
+
+
+def test_a_trainee_kernel_never_imports_pandas_plotly_or_numpy(tmp_path):
+    """Does a trainee's whole path (preload, join a live session, open a practice part) stay
+    free of pandas, plotly and numpy (about 100 MB and seconds of CPU per kernel)?"""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from widgets.app import preload
+preload()
+from widgets.app.shell import CourseApp
+from widgets.content import cached_course
+from widgets.identity import RequestIdentity
+from widgets.store import ResponseStore
+store = ResponseStore(sys.argv[1])
+store.upgrade()
+session = store.create_session("Heavy imports")
+app = CourseApp(cached_course(), store, RequestIdentity(), None)
+assert app.join("Ana", session.code)
+app.show_part("coaching-and-mentoring", "practice")
+app.follow_pacing()
+print(sorted(m for m in ("pandas", "plotly", "numpy") if m in sys.modules))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code, f"sqlite:///{tmp_path / 'k.sqlite'}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

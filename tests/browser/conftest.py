@@ -40,6 +40,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_serving(server, url: str, what: str, timeout: float) -> None:
+    """Poll ``url`` until it answers; fail with ``server.log()`` if the process ``what`` exits
+    or is not serving within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{what} exited:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{what} did not start in {timeout}s:\n{server.log()}")
+
+
 class Server:
     """A running ``course serve`` with its own database and var dir."""
 
@@ -65,16 +80,7 @@ class Server:
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"course serve exited:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "voila/static/voila.js", timeout=5):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"course serve did not start in {timeout}s:\n{self.log()}")
+        wait_until_serving(self, self.url + "voila/static/voila.js", "course serve", timeout)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from widgets.content import load_course
 from widgets.content.loader import sources_of
 from widgets.content.models import PART_NAMES, ChoiceActivity, SortingActivity
 from widgets.content.notebooks import check_notebooks, code_cells, literal_calls
 
 from ..conftest import COURSE, DATA
-
-
-@pytest.fixture(scope="module")
-def course():
-    return load_course(DATA)
 
 
 def test_content_and_notebooks_agree(course):

@@ -22,8 +22,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -31,8 +29,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from ..browser.conftest import CHROMIUM, LAUNCH_ARGS, free_port
-from ..conftest import OUTPUT, REPO
+from ..browser.conftest import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_serving
+from ..conftest import OUTPUT, REPO, prerequisite_missing
 from ..store.conftest import _admin_engine, pg_database_url  # noqa: F401 - a fixture
 
 CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -43,10 +41,8 @@ FACILITATOR_GROUP = "facilitators"
 
 
 def missing(message: str) -> None:
-    """A prerequisite is missing: fail under CI, skip elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}. CI must run the JupyterHub test, not skip it.", pytrace=False)
-    pytest.skip(message)
+    """A prerequisite of the JupyterHub tests is missing: fail under CI, skip elsewhere."""
+    prerequisite_missing(message, "the JupyterHub tests")
 
 
 @pytest.fixture(scope="session")
@@ -148,16 +144,7 @@ class Hub:
             raise
 
     def _wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyterhub exited:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/hub/login", timeout=5):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"jupyterhub did not start in {timeout}s:\n{self.log()}")
+        wait_until_serving(self, self.url + "/hub/login", "jupyterhub", timeout)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -11,7 +11,6 @@ import pytest
 
 from widgets.activities.base import Submission
 from widgets.app.shell import CourseApp
-from widgets.content import load_course
 from widgets.identity import parse_query
 from widgets.live import dashboard
 from widgets.live.dashboard import (
@@ -22,27 +21,14 @@ from widgets.live.dashboard import (
     who,
 )
 from widgets.live.pacing import Pacing
-from widgets.store import ResponseStore
 
-from ..conftest import COURSE, DATA
+from ..conftest import COURSE
 
 KEY = "staffroom-key-42"
 MODULE = "coaching-and-mentoring"
 SECRET_TITLE = "Thursday twilight, Oakfield staff"
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def course():
-    return load_course(DATA)
-
-
-@pytest.fixture
-def store(tmp_path):
-    with ResponseStore(f"sqlite:///{tmp_path / 'live.sqlite'}") as store:
-        store.upgrade()
-        yield store
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from ..identity import (
 from ..live.pacing import Pacing
 from ..live.poll import Poller
 from ..page import PageContext, using
-from ..store import ResponseStore, StoreError, UnknownSession
+from ..store import ResponseStore, SessionInfo, StoreError, UnknownSession
 from .notebook_parts import build_part, read_cells, title_of
 from .progress import PART_LABELS, STATE_WORDS, course_progress, next_part
 from .url_state import UrlState
@@ -93,8 +93,7 @@ class CourseApp(w.VBox):
         self._parts_cache: dict[tuple[str, str], w.VBox] = {}
         self._context: PageContext | None = None
         self.pacing = Pacing()
-        self._session_id: int | None = None
-        self._session_title: str | None = None  # the live session's, while it runs
+        self._session: SessionInfo | None = None  # the learner's session, if they joined one
         self._where: tuple[str, str] | None = None  # the part on screen (None: home)
         self.pacing_poller = Poller(self.follow_pacing, interval=PACING_POLL_SECONDS)
         super().__init__([self.url, self.banner, self.view, self.status])
@@ -152,14 +151,22 @@ class CourseApp(w.VBox):
         self.pacing_poller.stop()
         self.pacing = Pacing()
         session = self.store.session_by_code(learner.session_code) if learner.session_code else None
-        live = session is not None and session.is_live
-        self._session_id = session.id if session is not None else None
-        self._session_title = session.title if live else None
-        if self._session_id is not None:
+        self._session = session
+        if session is not None:
             self._apply_pacing(self._read_pacing(), redraw=False)
             self.pacing_poller.start()
 
     # -- a live session's pacing (locks, hidden answers), polled from the store -----------
+
+    @property
+    def _session_id(self) -> int | None:
+        return self._session.id if self._session is not None else None
+
+    @property
+    def _live_title(self) -> str | None:
+        """The title of the learner's session while it runs (None: alone, or it has ended)."""
+        live = self._session is not None and self._session.is_live
+        return self._session.title if live else None
 
     def _read_pacing(self) -> Pacing:
         return Pacing.from_settings(self.store.session_settings(self._session_id)).live
@@ -396,8 +403,8 @@ class CourseApp(w.VBox):
         what happened (an unknown or ended code is explained, and nothing changes)."""
         code = (code or "").strip()
         already = self.learner.session_code == normalise_session_code(code)
-        if already and self.learner.session_code and self._session_title is not None:
-            self.show_home(message=f"You are already in the live session “{self._session_title}”.")
+        if already and self.learner.session_code and self._live_title is not None:
+            self.show_home(message=f"You are already in the live session “{self._live_title}”.")
             return True
         try:
             learner = self.store.join_session(self.learner.id, code)
@@ -416,7 +423,7 @@ class CourseApp(w.VBox):
             return False
         self._sign_in(learner)
         self.show_home(
-            message=f"You have joined the live session “{self._session_title}”. Your "
+            message=f"You have joined the live session “{self._live_title}”. Your "
             "facilitator now sees which part you are on and your answers to the activities."
         )
         return True
@@ -470,7 +477,7 @@ class CourseApp(w.VBox):
             go.on_click(lambda _b, p=upcoming: self.show_part(p.module, p.part))
             rows.append(go)
         session_card = self._live_session_card()
-        if self._session_title is not None:
+        if self._live_title is not None:
             rows.append(session_card)  # which session: a line near the top
         consent = self._consent_card()
         if self.learner.research_consent is None:
@@ -508,17 +515,17 @@ class CourseApp(w.VBox):
             rows.append(card)
         if self.learner.research_consent is not None:
             rows.append(consent)  # answered: still there to change, after the modules
-        if self._session_title is None:
+        if self._live_title is None:
             rows.append(session_card)  # a box for a session code, out of a solo learner's way
         rows.append(self._record_card())
         return rows
 
     def _live_session_card(self) -> w.Widget:
         """In a live session: which one. Otherwise: a box for the code a facilitator shows."""
-        if self._session_title is not None:
+        if self._live_title is not None:
             line = w.HTML(
                 "<p class='course-session-line'>You are in the live session "
-                f"“{escape_text(self._session_title)}”.</p>"
+                f"“{escape_text(self._live_title)}”.</p>"
             )
             line.add_class("course-in-session")
             return line

@@ -82,6 +82,32 @@ def _most_missed_first(rows: list[ItemRow]) -> list[ItemRow]:
     )
 
 
+def _scored_row(
+    item_id: str, text: str, answer: str, tally: Counter, found: list[ItemCount]
+) -> ItemRow:
+    """A right-or-wrong item: its responses tallied by label, and how many got it right."""
+    return ItemRow(
+        item_id=item_id,
+        text=text,
+        answer=answer,
+        counts=dict(tally),
+        correct=sum(c.count for c in found if c.correct),
+        answered=sum(c.count for c in found),
+    )
+
+
+def _scored(activity, responses: list[str], rows: list[ItemRow], learners: int) -> ActivitySummary:
+    """A right-or-wrong activity's summary, its most-missed items first."""
+    return ActivitySummary(
+        activity.id, "scored", activity.title, responses, _most_missed_first(rows), learners
+    )
+
+
+def _letters(options) -> dict[str, str]:
+    """Options as the learner saw them: A, B, C, … in content order."""
+    return {o.id: chr(ord("A") + i) for i, o in enumerate(options)}
+
+
 def sorting_summary(
     activity: SortingActivity, counts: Iterable[ItemCount], learners: int = 0
 ) -> ActivitySummary:
@@ -93,24 +119,8 @@ def sorting_summary(
         tally = Counter()
         for c in found:
             tally[labels.get(c.response or "", c.response or "no answer")] += c.count
-        rows.append(
-            ItemRow(
-                item_id=item.id,
-                text=item.text,
-                answer=labels[item.answer],
-                counts=dict(tally),
-                correct=sum(c.count for c in found if c.correct),
-                answered=sum(c.count for c in found),
-            )
-        )
-    return ActivitySummary(
-        activity.id,
-        "scored",
-        activity.title,
-        list(labels.values()),
-        _most_missed_first(rows),
-        learners,
-    )
+        rows.append(_scored_row(item.id, item.text, labels[item.answer], tally, found))
+    return _scored(activity, list(labels.values()), rows, learners)
 
 
 def choice_summary(
@@ -119,26 +129,23 @@ def choice_summary(
     by_item = _tally(counts)
     rows = []
     for n, question in enumerate(activity.questions, 1):
-        letters = {o.id: chr(ord("A") + i) for i, o in enumerate(question.options)}
+        letters = _letters(question.options)
         found = by_item.get(question.id, [])
         tally = Counter()
         for c in found:
             chosen = [letters.get(x, x) for x in (c.response or "").split(",") if x]
             tally[" + ".join(chosen) or "no answer"] += c.count
         rows.append(
-            ItemRow(
-                item_id=question.id,
-                text=f"Q{n}. {question.prompt}",
-                answer=" + ".join(letters[o.id] for o in question.options if o.correct),
-                counts=dict(tally),
-                correct=sum(c.count for c in found if c.correct),
-                answered=sum(c.count for c in found),
+            _scored_row(
+                question.id,
+                f"Q{n}. {question.prompt}",
+                " + ".join(letters[o.id] for o in question.options if o.correct),
+                tally,
+                found,
             )
         )
     responses = sorted({label for row in rows for label in row.counts})
-    return ActivitySummary(
-        activity.id, "scored", activity.title, responses, _most_missed_first(rows), learners
-    )
+    return _scored(activity, responses, rows, learners)
 
 
 def ordering_summary(
@@ -152,24 +159,8 @@ def ordering_summary(
         tally = Counter()
         for c in found:
             tally[f"placed {c.response}"] += c.count
-        rows.append(
-            ItemRow(
-                item_id=item.id,
-                text=item.text,
-                answer=f"placed {n}",
-                counts=dict(tally),
-                correct=sum(c.count for c in found if c.correct),
-                answered=sum(c.count for c in found),
-            )
-        )
-    return ActivitySummary(
-        activity.id,
-        "scored",
-        activity.title,
-        [f"placed {p}" for p in positions],
-        _most_missed_first(rows),
-        learners,
-    )
+        rows.append(_scored_row(item.id, item.text, f"placed {n}", tally, found))
+    return _scored(activity, [f"placed {p}" for p in positions], rows, learners)
 
 
 def scenario_summary(
@@ -185,25 +176,22 @@ def scenario_summary(
         found = by_item.get(node.id, [])
         if not found:
             continue  # a decision nobody has reached
-        letters = {o.id: chr(ord("A") + i) for i, o in enumerate(node.options)}
+        letters = _letters(node.options)
         tally = Counter()
         for c in found:
             tally[letters.get(c.response or "", "another option")] += c.count
         heading = node.title or _shortened(node.text)
         rows.append(
-            ItemRow(
-                item_id=node.id,
-                text=heading,
-                answer=" or ".join(letters[o.id] for o in node.options if o.quality == "best"),
-                counts=dict(tally),
-                correct=sum(c.count for c in found if c.correct),
-                answered=sum(c.count for c in found),
+            _scored_row(
+                node.id,
+                heading,
+                " or ".join(letters[o.id] for o in node.options if o.quality == "best"),
+                tally,
+                found,
             )
         )
     responses = sorted({label for row in rows for label in row.counts})
-    return ActivitySummary(
-        activity.id, "scored", activity.title, responses, _most_missed_first(rows), learners
-    )
+    return _scored(activity, responses, rows, learners)
 
 
 def _shortened(text: str, limit: int = 120) -> str:

@@ -307,13 +307,7 @@ class FacilitatorApp(w.VBox):
         )
         projector = action_button("Projector view", "facilitator-projector", "info")
         projector.on_click(lambda _b: self._switch("projector"))
-        download = DownloadButton(
-            lambda: session_csv(self.store, self.session),
-            label="Download responses (CSV)",
-            filename=f"session-{session.code}.csv",
-            mime="text/csv",
-        )
-        download.add_class("facilitator-download")
+        download = self._csv_download()
         end = action_button("End session", "facilitator-end", "danger")
         end.on_click(lambda _b: self.end_session())
         back = action_button("All sessions", "facilitator-all-sessions")
@@ -377,6 +371,18 @@ class FacilitatorApp(w.VBox):
         self._figure = chart
         self._figure_shape: tuple[str, bool] | None = None  # (activity, has answers) drawn
         return box
+
+    def _csv_download(self) -> DownloadButton:
+        """The session's responses as CSV, built when pressed (so always up to date)."""
+        session = self.session
+        button = DownloadButton(
+            lambda: session_csv(self.store, session),
+            label="Download responses (CSV)",
+            filename=f"session-{session.code}.csv",
+            mime="text/csv",
+        )
+        button.add_class("facilitator-download")
+        return button
 
     def _switch(self, mode: str) -> None:
         self.mode = mode
@@ -535,13 +541,7 @@ class FacilitatorApp(w.VBox):
             "longer lets anyone join. Download the responses below.",
             tone="ok",
         )
-        download = DownloadButton(
-            lambda s=self.session: session_csv(self.store, s),
-            label="Download responses (CSV)",
-            filename=f"session-{self.session.code}.csv",
-            mime="text/csv",
-        )
-        download.add_class("facilitator-download")
+        download = self._csv_download()
         back = action_button("All sessions", "facilitator-all-sessions", "primary")
         back.on_click(lambda _b: self.show_sessions())
         self.view.children = [
