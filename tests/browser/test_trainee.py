@@ -170,6 +170,23 @@ def test_progress_map_reflects_work(trainee):
     assert f"1 of {PARTS} parts done" in page.locator(".course-progress-text").inner_text()
 
 
+def test_a_part_opened_from_far_down_the_map_starts_at_its_top(trainee):
+    """Opening a part from the bottom of the module map: is its heading on screen, focused
+    (Voilà scrolls #rendered_cells, not the window, and the map's offset used to carry over)?"""
+    join(trainee)
+    page = trainee.page
+    last = page.locator(".course-module-mentoring-leaders-and-schools .course-part-review")
+    last.scroll_into_view_if_needed()
+    scrolled = page.evaluate("document.getElementById('rendered_cells').scrollTop")
+    assert scrolled > 300  # the map really was scrolled down
+    last.click()
+    heading = page.locator(".course-view h1")
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'H1'")
+    box = heading.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, box
+    assert page.evaluate("document.getElementById('rendered_cells').scrollTop") == 0
+
+
 def test_resume_code_on_another_device(browser, server, trainee):
     """Can the same trainee carry on in a new browser by typing the resume code?"""
     from .conftest import Trainee

@@ -94,13 +94,15 @@ def session_csv(store: ResponseStore, session: SessionInfo) -> str:
     return out.getvalue()
 
 
-def _checkbox(value: bool, description: str, css: str, changed) -> w.Checkbox:
-    """A labelled checkbox calling ``changed(new value)`` when ticked or unticked."""
+def _checkbox(value: bool, description: str, css: str, changed=None) -> w.Checkbox:
+    """A labelled checkbox (its label wraps, never under the next widget), calling
+    ``changed(new value)`` when ticked or unticked if given."""
     box = w.Checkbox(
         value=value, description=description, indent=False, layout=w.Layout(width="auto")
     )
     box.add_class(css)
-    box.observe(lambda c: changed(c["new"]), names="value")
+    if changed is not None:
+        box.observe(lambda c: changed(c["new"]), names="value")
     return box
 
 
@@ -233,8 +235,9 @@ class FacilitatorApp(w.VBox):
             layout=w.Layout(width="34em"),
         )
         title.add_class("facilitator-title")
-        names = w.Checkbox(description="Show trainees' names (otherwise Trainee 1, 2, …)")
-        names.add_class("facilitator-show-names")
+        names = _checkbox(
+            False, "Show trainees' names (otherwise Trainee 1, 2, …)", "facilitator-show-names"
+        )
         create = action_button("Start a live session", "facilitator-create", "primary")
         create.on_click(lambda _b: self.create_session(title.value, names.value))
         rows: list[w.Widget] = [

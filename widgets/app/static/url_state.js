@@ -10,10 +10,19 @@ function render({ model, el }) {
   };
   model.on("change:query", apply);
   model.on("change:title", () => { document.title = model.get("title"); });
-  model.on("change:navigation", () => {
+  // A new view starts at its top: the window and every scrolling box around the view (Voilà's
+  // page scrolls #rendered_cells, not the window, so the map's offset carried over).
+  const toTop = () => {
     window.scrollTo(0, 0);
+    for (let n = document.querySelector(".course-view"); n; n = n.parentElement) {
+      if (n.scrollTop) n.scrollTop = 0;
+    }
+  };
+  model.on("change:navigation", () => {
+    toTop();
     // Move focus to the new view's main heading so keyboard and screen-reader users start there.
     setTimeout(() => {
+      toTop();
       const h = document.querySelector(".course-view h1");
       if (h) { h.setAttribute("tabindex", "-1"); h.focus({ preventScroll: true }); }
     }, 60);
