@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, default
@@ -81,7 +81,7 @@ class KernelTemplate:
         folder = tempfile.mkdtemp(prefix="course-kernels-")  # 0700: only this user connects
         self.socket_path = os.path.join(folder, "template.sock")
         started = time.monotonic()
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: ASYNC220 - fork+exec returns at once
             [
                 self.python,
                 "-m",
@@ -171,13 +171,14 @@ class ForkProvisioner(LocalProvisioner):
         help="Fork kernels from a pre-imported template process (COURSE_FORK_KERNELS; Linux "
         "only). Off: every kernel is started as a new Python process, as Jupyter does by default."
     ).tag(config=True)
+
     @default("enabled")
     def _enabled_default(self):
         return fork_enabled_by_env()
 
     _fork_pid: int | None = None
     _fork_start: int | None = None
-    _announced: set[str] = set()  # one log line per reason, not per kernel
+    _announced: ClassVar[set[str]] = set()  # one log line per reason, not per kernel
 
     @property
     def forked(self) -> bool:

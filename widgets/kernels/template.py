@@ -93,7 +93,7 @@ def _read_request(conn: socket.socket) -> dict:
             raise ValueError("request too large")
     request = json.loads(data)
     if not isinstance(request.get("argv"), list) or not isinstance(request.get("env"), dict):
-        raise ValueError("a request needs argv (list) and env (object)")
+        raise TypeError("a request needs argv (list) and env (object)")
     return request
 
 
@@ -182,7 +182,7 @@ def serve(socket_path: str, parent_pid: int) -> None:
             conn.settimeout(10)
             try:
                 request = _read_request(conn)
-            except (ValueError, OSError) as exc:
+            except (ValueError, TypeError, OSError) as exc:
                 _reply(conn, {"error": f"bad request: {exc}"})
                 continue
             pid = os.fork()
