@@ -47,10 +47,16 @@ class ServeSettings(Configurable):
         config=True
     )
     port = Int(help="Port (COURSE_PORT).").tag(config=True)
+    fork_kernels = Bool(
+        help="Fork kernels from one warm template process (COURSE_FORK_KERNELS; Linux). A "
+        "forked kernel starts for ~0.1-0.2 CPU-s and ~25 MiB of its own memory instead of "
+        "1-2.5 CPU-s and 90 MiB (docs/capacity.md). Off, or where fork is not available: "
+        "every kernel is an ordinary new Python process."
+    ).tag(config=True)
     pool_size = Int(
-        help="Preheated kernels kept ready for the course app (COURSE_POOL_SIZE). Each idles at "
-        "about 90 MB; a pool absorbs that many simultaneous arrivals without a cold start "
-        "(a class arriving together: set it to the class size, see docs/capacity.md)."
+        help="Preheated kernels kept ready for the course app (COURSE_POOL_SIZE): a class "
+        "arriving together gets them without waiting for a start. Forked kernels idle at "
+        "~25 MiB each, so the default is a class and a bit (32, see docs/capacity.md)."
     ).tag(config=True)
     pool_fill_delay = Float(
         help="Seconds the pool waits before starting a kernel to replace one taken "
@@ -65,6 +71,10 @@ class ServeSettings(Configurable):
     cull_interval = Int(help="Seconds between culling sweeps (COURSE_CULL_INTERVAL).").tag(
         config=True
     )
+    unconnected_timeout = Int(
+        help="Seconds before a kernel that no browser ever connected to (a page fetched by a "
+        "script, a tab closed while loading) is shut down (COURSE_UNCONNECTED_TIMEOUT)."
+    ).tag(config=True)
     course_dir = Unicode(help="Folder of notebooks Voilà serves (COURSE_NOTEBOOK_DIR).").tag(
         config=True
     )
@@ -90,9 +100,13 @@ class ServeSettings(Configurable):
     def _port(self):
         return _env("COURSE_PORT", 8866)
 
+    @default("fork_kernels")
+    def _fork_kernels(self):
+        return _env("COURSE_FORK_KERNELS", True)
+
     @default("pool_size")
     def _pool(self):
-        return _env("COURSE_POOL_SIZE", 4)
+        return _env("COURSE_POOL_SIZE", 32)
 
     @default("pool_fill_delay")
     def _pool_fill_delay(self):
@@ -104,7 +118,11 @@ class ServeSettings(Configurable):
 
     @default("cull_interval")
     def _cull_interval(self):
-        return _env("COURSE_CULL_INTERVAL", 60)
+        return _env("COURSE_CULL_INTERVAL", 15)
+
+    @default("unconnected_timeout")
+    def _unconnected_timeout(self):
+        return _env("COURSE_UNCONNECTED_TIMEOUT", 60)
 
     @default("course_dir")
     def _course_dir(self):
@@ -130,7 +148,11 @@ class ServeSettings(Configurable):
 
 
 def page_config_hook(page_config: dict, **kwargs) -> dict:
-    """Load only the front-end extensions a page needs (trainee pages: no plotly)."""
+    """Load only the front-end extensions a page needs (trainee pages: no plotly), from
+    versioned, cacheable addresses."""
+    from .assets import use_versioned_static
+
+    use_versioned_static(page_config)
     notebook_path = str(kwargs.get("notebook_path") or "")
     if CHART_PAGES.match(notebook_path):
         return page_config
@@ -173,10 +195,15 @@ def voila_config(settings: ServeSettings) -> Config:
     # them: a server busy with a class arriving together can take longer, and the app's
     # widget view was missing from the page (a blank page; bench/repro_preheated_burst.py).
     c.VoilaExecutor.iopub_timeout = 120
-    # A kernel lives on after its tab closes (measured): culling frees it.
+    # Kernels forked from the warm template (widgets/kernels/), unless turned off.
+    c.ForkProvisioner.enabled = settings.fork_kernels
+    # A kernel lives on after its tab closes unless the page's beacon shuts it down (the
+    # render handler sets the _xsrf cookie it needs); culling frees the rest.
+    vc.multi_kernel_manager_class = "widgets.serving.kernel_manager.CourseKernelManager"
     c.MappingKernelManager.cull_idle_timeout = settings.cull_idle_timeout
     c.MappingKernelManager.cull_interval = settings.cull_interval
     c.MappingKernelManager.cull_connected = False
+    c.CourseKernelManager.unconnected_timeout = settings.unconnected_timeout
     # IPC instead of TCP ports: a burst of 30 kernel starts raced for ports and one page
     # then streamed heartbeats forever (measured).
     # Each kernel's sockets are named after its own connection file (jupyter_client's default
@@ -210,7 +237,24 @@ def course_voila_class():
     from jupyter_server.utils import url_path_join
     from tornado import web
     from voila.app import Voila
+    from voila.tornado.handler import TornadoVoilaHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+    from .assets import hashed_file_handler, immutable_static_handler, versioned_static_prefix
+    from .page_templates import cache_page_templates
+
+    cache_page_templates()
+
+    class CoursePage(TornadoVoilaHandler):
+        """A rendered page, with the cookie its kernel shutdown beacon needs."""
+
+        async def prepare(self):
+            # Voilà's page shuts its kernel down on leaving with a beacon that carries the
+            # _xsrf cookie; a page opened by direct link never had one, so every reload left
+            # a kernel behind for the culler (measured: 22 alive after 35 page loads).
+            result = await super().prepare()  # (identifies the user; the token needs that)
+            self.xsrf_token  # noqa: B018 - reading it sets the cookie
+            return result
 
     class ToCourseApp(web.RequestHandler):
         """``/`` and the file tree send trainees to the app, keeping the query string."""
@@ -231,9 +275,17 @@ def course_voila_class():
                 if handler is TornadoVoilaTreeHandler:
                     handlers.append((pattern, ToCourseApp))
                     continue
+                if handler is TornadoVoilaHandler:
+                    handler = CoursePage
                 if pattern.endswith("/voila/labextensions/(.*)") and rest:
-                    # extension bundles are content-hashed: let browsers cache them
+                    # extension bundles are content-hashed: let browsers keep them
                     rest = [{**rest[0], "no_cache_paths": []}]
+                if pattern.endswith(("/voila/labextensions/(.*)", "/voila/templates/(.*)")):
+                    handler = hashed_file_handler(handler)
+                if pattern.endswith("/voila/static/(.*)") and rest:
+                    # the same files at a versioned address the pages load from (assets.py)
+                    prefix = versioned_static_prefix(self.server_url, rest[0]["paths"])
+                    handlers.append((prefix + "/(.*)", immutable_static_handler(), *rest))
                 handlers.append((pattern, handler, *rest))
             return handlers
 

@@ -1,0 +1,73 @@
+"""The course server's kernel manager: kernels freed when no page wants them.
+
+Voilà wraps this class with its preheated pool (``VoilaKernelManager`` subclasses whatever
+``VoilaConfiguration.multi_kernel_manager_class`` names), so pooled kernels waiting for a
+trainee are never culled here: Voilà's own ``cull_kernel_if_idle`` returns before it calls
+this one for them.
+
+Two rules on top of Jupyter's idle culling (``cull_idle_timeout``, kernels with an open page
+never culled):
+
+- a kernel that was handed to a page but that no browser ever connected to (a ``curl`` of the
+  page, a tab closed while it loaded) is shut down once it has been idle for
+  ``unconnected_timeout`` seconds (60), not 15 minutes;
+- a closed page's kernel is shut down at once by the page itself (Voilà's ``beforeunload``
+  beacon, which the render handler now makes possible by setting the ``_xsrf`` cookie).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import ensure_async
+from traitlets import Integer
+
+
+class CourseKernelManager(AsyncMappingKernelManager):
+    """Jupyter's kernel manager, culling kernels that no page ever connected to."""
+
+    unconnected_timeout = Integer(
+        60,
+        help="Seconds an idle kernel that no browser ever connected to is kept "
+        "(COURSE_UNCONNECTED_TIMEOUT). A page connects within seconds of loading.",
+    ).tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._ever_connected: set[str] = set()
+
+    def notify_connect(self, kernel_id):
+        self._ever_connected.add(kernel_id)
+        super().notify_connect(kernel_id)
+
+    def remove_kernel(self, kernel_id):
+        self._ever_connected.discard(kernel_id)
+        return super().remove_kernel(kernel_id)
+
+    def never_connected(self, kernel_id: str) -> bool:
+        return kernel_id not in self._ever_connected
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        kernel = self._kernels.get(kernel_id)
+        if kernel is None:
+            return
+        if self.never_connected(kernel_id) and self._unconnected_too_long(kernel):
+            self.log.warning(
+                "Culling kernel %s: no page connected to it within %s s",
+                kernel_id,
+                self.unconnected_timeout,
+            )
+            await ensure_async(self.shutdown_kernel(kernel_id))
+            return
+        await super().cull_kernel_if_idle(kernel_id)
+
+    def _unconnected_too_long(self, kernel) -> bool:
+        if getattr(kernel, "execution_state", None) == "busy":
+            return False  # still rendering the page, on a busy machine
+        last = getattr(kernel, "last_activity", None)
+        if last is None:
+            return False
+        from jupyter_server._tz import utcnow
+
+        return utcnow() - last > timedelta(seconds=self.unconnected_timeout)
