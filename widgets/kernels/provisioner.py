@@ -60,8 +60,16 @@ class KernelTemplate:
         self.log = log
         self.process: subprocess.Popen | None = None
         self.socket_path: str | None = None
-        self._lock = asyncio.Lock()
+        self._locks: dict[int, asyncio.Lock] = {}
         self.starts = 0
+
+    @property
+    def _lock(self) -> asyncio.Lock:
+        """One lock per event loop (a server has one; a test suite starts several)."""
+        loop = id(asyncio.get_running_loop())
+        if loop not in self._locks:
+            self._locks = {loop: asyncio.Lock()}
+        return self._locks[loop]
 
     @property
     def alive(self) -> bool:

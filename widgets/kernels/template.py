@@ -129,7 +129,12 @@ def run_child(request: dict) -> None:
         def init_poller(self):
             self.poller = ServerWatch(watch_pid) if watch_pid else None
 
-    ForkedKernelApp.launch_instance(argv=_kernel_args(argv))
+    # parent_handle's default was read from JPY_PARENT_PID when the template imported
+    # ipykernel, before this child had its environment: give it the server's pid again
+    args = _kernel_args(argv)
+    if watch_pid:
+        args = [*args, f"--IPKernelApp.parent_handle={watch_pid}"]
+    ForkedKernelApp.launch_instance(argv=args)
 
 
 def _kernel_args(argv: list[str]) -> list[str]:
