@@ -172,6 +172,16 @@ def template_for(python: str, log) -> KernelTemplate:
     return _templates[python]
 
 
+async def warm_template(log) -> None:
+    """Start this server's template now, so the first trainee does not wait for its imports."""
+    if not (fork_supported() and fork_enabled_by_env()):
+        return
+    try:
+        await template_for(sys.executable, log).ensure_running()
+    except Exception as exc:  # noqa: BLE001 - each kernel then falls back on its own
+        log.warning("[course kernels] the kernel template did not start (%s)", exc)
+
+
 class ForkProvisioner(LocalProvisioner):
     """Kernels forked from a warm template; the ordinary start where that is not possible."""
 

@@ -294,6 +294,12 @@ def course_voila_class():
             # compress_response to take effect, so add tornado's gzip transform here.
             if self.tornado_settings.get("compress_response"):
                 self.app.add_transform(web.GZipContentEncoding)
+            if self.config.ForkProvisioner.get("enabled", True):
+                from tornado.ioloop import IOLoop
+
+                from ..kernels.provisioner import warm_template
+
+                IOLoop.current().add_callback(warm_template, self.log)
             super().listen()
 
     return CourseVoila
