@@ -101,6 +101,11 @@ def test_two_trainees_forked_from_one_template_keep_their_own_identity(tmp_path)
         try:
             seen = [(await evaluate(kc, code)).split() for _, kc in (a, b)]
             providers = [(km.provisioner.forked, km.provisioner.pid) for km, _ in (a, b)]
+            titles = [
+                (" ".join(psutil.Process(km.provisioner.pid).cmdline()), km.connection_file)
+                for km, _ in (a, b)
+            ]
+            assert all(title.rstrip().endswith(f"-f {conn}") for title, conn in titles), titles
             return seen, providers, template_process()
         finally:
             for km, kc in (a, b):

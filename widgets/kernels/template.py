@@ -49,6 +49,7 @@ WARM_IMPORTS = (
     "markdown_it",
     "widgets.app",
     "widgets.store",
+    "setproctitle",
 )
 MAX_REQUEST = 4 * 1024 * 1024  # an environment is a few kB; refuse anything absurd
 PARENT_CHECK_SECONDS = 2.0
@@ -100,6 +101,7 @@ def _read_request(conn: socket.socket) -> dict:
 def run_child(request: dict) -> None:
     """In the forked child: become the kernel that ``ipykernel_launcher`` would have started."""
     os.setsid()  # its own process group, so signals reach the kernel and its children only
+    _show_as([str(a) for a in request["argv"]])  # (before the environment changes: it needs it)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -135,6 +137,16 @@ def run_child(request: dict) -> None:
     if watch_pid:
         args = [*args, f"--IPKernelApp.parent_handle={watch_pid}"]
     ForkedKernelApp.launch_instance(argv=args)
+
+
+def _show_as(argv: list[str]) -> None:
+    """Show the kernel's own command line in ``ps`` (and to tools that find a kernel by its
+    connection file), not the template's."""
+    try:
+        from setproctitle import setproctitle
+    except ImportError:
+        return
+    setproctitle(" ".join(argv))
 
 
 def _kernel_args(argv: list[str]) -> list[str]:
