@@ -234,3 +234,21 @@ def test_process_start_time_tells_a_reused_pid_apart():
     child.wait()
     assert started is not None and started > 0
     assert fork.process_start_time(child.pid) is None
+
+
+def test_trainee_kernels_yield_the_cpu_to_the_facilitator(tmp_path):
+    """Are trainee kernels niced and a facilitator page's kernel not?"""
+    facilitator = tmp_path / "course" / "facilitator"
+    facilitator.mkdir(parents=True)
+
+    async def scenario():
+        trainee = await start(cwd=str(tmp_path / "course"), trainee_niceness=7)
+        leader = await start(cwd=str(facilitator), trainee_niceness=7)
+        try:
+            return [psutil.Process(km.provisioner.pid).nice() for km, _ in (trainee, leader)]
+        finally:
+            for km, kc in (trainee, leader):
+                await stop(km, kc)
+
+    base = psutil.Process().nice()
+    assert run(scenario()) == [min(19, base + 7), base]

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import Bool, default
+from traitlets import Bool, Integer, List, Unicode, default
 
 TEMPLATE_START_TIMEOUT = 180.0  # a busy two-core machine took up to ~20 s (measured)
 FORK_REPLY_TIMEOUT = 30.0
@@ -117,12 +117,15 @@ class KernelTemplate:
             time.monotonic() - started,
         )
 
-    async def fork(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
+    async def fork(
+        self, argv: list[str], env: dict[str, str], cwd: str | None, nice: int = 0
+    ) -> int:
         """Ask the template for a new kernel process; returns its PID."""
+        request = {"argv": argv, "env": env, "cwd": cwd, "nice": nice, "watch_pid": os.getpid()}
         for attempt in (1, 2):
             await self.ensure_running()
             try:
-                return await self._request(argv, env, cwd)
+                return await self._request(request)
             except (ConnectionError, FileNotFoundError, asyncio.IncompleteReadError) as exc:
                 if attempt == 2:
                     raise RuntimeError(f"the kernel template did not answer: {exc}") from exc
@@ -131,10 +134,9 @@ class KernelTemplate:
                         await self._start()
         raise AssertionError("unreachable")
 
-    async def _request(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
+    async def _request(self, request: dict) -> int:
         reader, writer = await asyncio.open_unix_connection(self.socket_path)
         try:
-            request = {"argv": argv, "env": env, "cwd": cwd, "watch_pid": os.getpid()}
             writer.write(json.dumps(request).encode() + b"\n")
             await writer.drain()
             line = await asyncio.wait_for(reader.readline(), FORK_REPLY_TIMEOUT)
@@ -190,9 +192,32 @@ class ForkProvisioner(LocalProvisioner):
         "only). Off: every kernel is started as a new Python process, as Jupyter does by default."
     ).tag(config=True)
 
+    trainee_niceness = Integer(
+        help="How much lower than the server's the CPU priority of trainee kernels is "
+        "(COURSE_TRAINEE_NICE, 0-19): while a class arrives, the server that relays every "
+        "page's messages and the facilitator's kernel go first."
+    ).tag(config=True)
+    priority_folders = List(
+        Unicode(),
+        ["facilitator"],
+        help="Kernels whose notebook lies in a folder of one of these names keep the server's "
+        "priority (the facilitator's dashboard and projector).",
+    ).tag(config=True)
+
     @default("enabled")
     def _enabled_default(self):
         return fork_enabled_by_env()
+
+    @default("trainee_niceness")
+    def _niceness_default(self):
+        try:
+            return max(0, min(19, int(os.environ.get("COURSE_TRAINEE_NICE", "5"))))
+        except ValueError:
+            return 5
+
+    def niceness_for(self, cwd: str) -> int:
+        """0 for the facilitator's pages, ``trainee_niceness`` for everyone else's."""
+        return 0 if set(Path(cwd).parts) & set(self.priority_folders) else self.trainee_niceness
 
     _fork_pid: int | None = None
     _fork_start: int | None = None
@@ -221,7 +246,7 @@ class ForkProvisioner(LocalProvisioner):
         env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
         cwd = str(kwargs.get("cwd") or os.getcwd())
         try:
-            pid = await template_for(cmd[0], self.log).fork(cmd, env, cwd)
+            pid = await template_for(cmd[0], self.log).fork(cmd, env, cwd, self.niceness_for(cwd))
         except Exception as exc:  # noqa: BLE001 - any failure: start it the ordinary way
             self.log.warning("[course kernels] fork failed (%s); ordinary start instead", exc)
             return await super().launch_kernel(cmd, **kwargs)

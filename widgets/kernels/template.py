@@ -13,7 +13,7 @@ all of those itself when it runs ``IPKernelApp`` exactly as ``python -m ipykerne
 would, with its own argv, environment and working directory.
 
 Protocol (one request per connection on the Unix socket): the provisioner sends one JSON
-line ``{"argv": [...], "env": {...}, "cwd": "...", "watch_pid": N}`` and reads back one
+line ``{"argv": [...], "env": {...}, "cwd": "...", "nice": N, "watch_pid": N}`` and reads back one
 JSON line, ``{"pid": child}`` or ``{"error": "..."}``. The template reaps its children;
 the provisioner watches each kernel by PID and start time.
 
@@ -112,6 +112,8 @@ def run_child(request: dict) -> None:
     os.environ.update({str(k): str(v) for k, v in request["env"].items()})
     if request.get("cwd"):
         os.chdir(request["cwd"])
+    if request.get("nice"):
+        os.nice(int(request["nice"]))
     argv = [str(a) for a in request["argv"]]
     sys.argv = argv
     # (no gc.unfreeze(): a full collection would then walk, and so un-share, every

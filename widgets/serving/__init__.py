@@ -53,6 +53,11 @@ class ServeSettings(Configurable):
         "1-2.5 CPU-s and 90 MiB (docs/capacity.md). Off, or where fork is not available: "
         "every kernel is an ordinary new Python process."
     ).tag(config=True)
+    trainee_niceness = Int(
+        help="How much lower the CPU priority of trainee kernels is than the server's and the "
+        "facilitator's (COURSE_TRAINEE_NICE, 0-19): while a class arrives, the dashboard stays "
+        "responsive."
+    ).tag(config=True)
     pool_size = Int(
         help="Preheated kernels kept ready for the course app (COURSE_POOL_SIZE): a class "
         "arriving together gets them without waiting for a start. Forked kernels idle at "
@@ -103,6 +108,10 @@ class ServeSettings(Configurable):
     @default("fork_kernels")
     def _fork_kernels(self):
         return _env("COURSE_FORK_KERNELS", True)
+
+    @default("trainee_niceness")
+    def _trainee_niceness(self):
+        return _env("COURSE_TRAINEE_NICE", 5)
 
     @default("pool_size")
     def _pool(self):
@@ -197,6 +206,7 @@ def voila_config(settings: ServeSettings) -> Config:
     c.VoilaExecutor.iopub_timeout = 120
     # Kernels forked from the warm template (widgets/kernels/), unless turned off.
     c.ForkProvisioner.enabled = settings.fork_kernels
+    c.ForkProvisioner.trainee_niceness = settings.trainee_niceness
     # A kernel lives on after its tab closes unless the page's beacon shuts it down (the
     # render handler sets the _xsrf cookie it needs); culling frees the rest.
     vc.multi_kernel_manager_class = "widgets.serving.kernel_manager.CourseKernelManager"
