@@ -142,6 +142,16 @@ class CourseApp(Scenario):
         client.wait_for_sort_board()
 
 
+class CourseAppOrdinary(CourseApp):
+    """The same course app with ``COURSE_FORK_KERNELS=0``: every kernel a new process."""
+
+    key = "ordinary"
+    title = "course app, ordinary kernel starts"
+
+    def start(self, workdir):
+        return CourseServer(workdir, self.pool_size, fork=False)
+
+
 class BareVoilaPages(Scenario):
     """Plain ``voila course/``: theory and practice as two pages, a new kernel each."""
 

@@ -131,8 +131,11 @@ class Server:
                         pass
         return found
 
-    def kernel_rss(self, kernel_ids) -> dict[str, float]:
-        """RSS in MiB of each given kernel (summed over its processes) that is still running."""
+    def kernel_pss(self, kernel_ids) -> dict[str, float]:
+        """PSS in MiB of each given kernel (summed over its processes) that is still running.
+
+        PSS, not RSS: a forked kernel shares most of its pages with the template (and with
+        its siblings) until it writes to them, and RSS would count them once per kernel."""
         table = self.kernels()
         out = {}
         for kid in kernel_ids:
@@ -142,7 +145,7 @@ class Server:
             total = 0
             for proc in procs:
                 try:
-                    total += proc.memory_info().rss
+                    total += proc.memory_full_info().pss
                 except psutil.Error:
                     pass
             out[kid] = total / MIB
@@ -183,11 +186,14 @@ class CourseServer(Server):
     ready_path = "voila/static/voila.js"
     app_path = "voila/render/index.ipynb"
 
-    def __init__(self, workdir: Path, pool_size: int):
+    def __init__(self, workdir: Path, pool_size: int, fork: bool = True):
         var_dir = workdir / "var"
         var_dir.mkdir(parents=True, exist_ok=True)
         env = clean_env(
-            COURSE_VAR_DIR=str(var_dir), COURSE_PORT="{port}", COURSE_POOL_SIZE=str(pool_size)
+            COURSE_VAR_DIR=str(var_dir),
+            COURSE_PORT="{port}",
+            COURSE_POOL_SIZE=str(pool_size),
+            COURSE_FORK_KERNELS="1" if fork else "0",
         )
         self.pool_size = pool_size
         super().__init__([sys.executable, "-m", "widgets.cli", "serve"], env, workdir)

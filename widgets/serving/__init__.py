@@ -68,6 +68,11 @@ class ServeSettings(Configurable):
         "(COURSE_POOL_FILL_DELAY). 0 refills at once; with a pool as large as the class, a "
         "delay moves the refill's CPU out of the arrival (but into whatever comes next)."
     ).tag(config=True)
+    pool_starts_at_once = Int(
+        help="Pool kernels started at the same time when the pool refills "
+        "(COURSE_POOL_STARTS_AT_ONCE): a class taking 30 kernels gets its replacements a few at "
+        "a time, behind it, not 30 starts competing with it."
+    ).tag(config=True)
     cull_idle_timeout = Int(
         help="Seconds before an idle kernel whose page is closed is shut down "
         "(COURSE_CULL_IDLE_TIMEOUT). A kernel outlives its tab, so culling is what frees it; "
@@ -120,6 +125,10 @@ class ServeSettings(Configurable):
     @default("pool_fill_delay")
     def _pool_fill_delay(self):
         return _env("COURSE_POOL_FILL_DELAY", 0.0)
+
+    @default("pool_starts_at_once")
+    def _pool_starts_at_once(self):
+        return _env("COURSE_POOL_STARTS_AT_ONCE", 2)
 
     @default("cull_idle_timeout")
     def _cull(self):
@@ -214,6 +223,7 @@ def voila_config(settings: ServeSettings) -> Config:
     c.MappingKernelManager.cull_interval = settings.cull_interval
     c.MappingKernelManager.cull_connected = False
     c.CourseKernelManager.unconnected_timeout = settings.unconnected_timeout
+    c.CourseKernelManager.pool_starts_at_once = settings.pool_starts_at_once
     # IPC instead of TCP ports: a burst of 30 kernel starts raced for ports and one page
     # then streamed heartbeats forever (measured).
     # Each kernel's sockets are named after its own connection file (jupyter_client's default

@@ -17,6 +17,7 @@ never culled):
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -33,9 +34,27 @@ class CourseKernelManager(AsyncMappingKernelManager):
         "(COURSE_UNCONNECTED_TIMEOUT). A page connects within seconds of loading.",
     ).tag(config=True)
 
+    pool_starts_at_once = Integer(
+        2,
+        help="Preheated-pool kernels started at the same time (COURSE_POOL_STARTS_AT_ONCE). "
+        "When a class of 30 takes 30 pooled kernels, Voilà asks for 30 replacements at once; "
+        "started two at a time they trickle in behind the class instead of competing with it. "
+        "Kernels for a visitor who found the pool empty never wait for this.",
+    ).tag(config=True)
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._ever_connected: set[str] = set()
+        self._pool_slots: asyncio.Semaphore | None = None
+
+    async def start_kernel(self, *args, **kwargs):
+        env = kwargs.get("env") or {}
+        if env.get("VOILA_PREHEAT") != "True":  # someone is waiting for this one
+            return await super().start_kernel(*args, **kwargs)
+        if self._pool_slots is None:
+            self._pool_slots = asyncio.Semaphore(max(1, self.pool_starts_at_once))
+        async with self._pool_slots:
+            return await super().start_kernel(*args, **kwargs)
 
     def notify_connect(self, kernel_id):
         self._ever_connected.add(kernel_id)
