@@ -38,9 +38,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from protocol_client import ProtocolTrainee  # noqa: E402
-from scenarios import CourseApp  # noqa: E402
-from servers import (  # noqa: E402
+from protocol_client import ProtocolTrainee
+from scenarios import CourseApp
+from servers import (
     REPO,
     BareVoila,
     CourseServer,
@@ -269,8 +269,10 @@ def repeat_visit(browser, url: str, wait) -> dict:
             sent, cached = {}, set()
             cdp.on(
                 "Network.requestWillBeSent",
-                lambda e, sent=sent: e["request"]["url"].startswith("http")
-                and sent.__setitem__(e["requestId"], e["request"]["url"]),
+                lambda e, sent=sent: (
+                    e["request"]["url"].startswith("http")
+                    and sent.__setitem__(e["requestId"], e["request"]["url"])
+                ),
             )
             cdp.on("Network.requestServedFromCache", lambda e, c=cached: c.add(e["requestId"]))
             cdp.on(
@@ -404,10 +406,7 @@ def print_table(report: dict) -> None:
     rows.append(
         (
             f"trainees failed while {n} arrived",
-            *[
-                str(len(fac[k]["trainee_errors"])) if k in fac else "–"
-                for k in ("app", "ordinary")
-            ],
+            *[str(len(fac[k]["trainee_errors"])) if k in fac else "–" for k in ("app", "ordinary")],
             "–",
             "–",
         )
@@ -437,7 +436,9 @@ def print_table(report: dict) -> None:
             (
                 "trainee kernels per 24 GiB (at that PSS)",
                 *[
-                    f"{int(24 * 1024 // pss[k]['pss_mib'])}" if pss.get(k, {}).get("pss_mib") else "–"
+                    f"{int(24 * 1024 // pss[k]['pss_mib'])}"
+                    if pss.get(k, {}).get("pss_mib")
+                    else "–"
                     for k in ("app", "ordinary", "bare")
                 ],
                 "–",
@@ -453,7 +454,9 @@ def print_table(report: dict) -> None:
             ],
         )
     )
-    rows.append(("machine before / after", report["machine_before"], report["machine_after"], "", ""))
+    rows.append(
+        ("machine before / after", report["machine_before"], report["machine_after"], "", "")
+    )
     widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
     for i, row in enumerate(rows):
         print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
