@@ -36,7 +36,6 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from protocol_client import ProtocolTrainee
 from scenarios import CourseApp
