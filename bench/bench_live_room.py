@@ -32,11 +32,8 @@ import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 
 import psutil
-
-
 from protocol_client import ProtocolTrainee
 from scenarios import CourseApp
 from servers import (
