@@ -252,3 +252,40 @@ def test_trainee_kernels_yield_the_cpu_to_the_facilitator(tmp_path):
 
     base = psutil.Process().nice()
     assert run(scenario()) == [min(19, base + 7), base]
+
+
+def test_a_forked_kernel_answers_the_widget_protocol():
+    """Does a forked kernel know ipywidgets' comm targets, as a browser's widget manager needs?
+
+    ipywidgets registers them only when imported inside a running IPython, and the template
+    imports it before any kernel exists."""
+
+    async def scenario():
+        km, kc = await start()
+        try:
+            await evaluate(kc, "import ipywidgets as w; b = w.Button(description='hi')")
+            msg = kc.session.msg(
+                "comm_open",
+                {"comm_id": "control-1", "target_name": "jupyter.widget.control", "data": {}},
+                metadata={"version": "1.0.0"},
+            )
+            kc.shell_channel.send(msg)
+            request = kc.session.msg(
+                "comm_msg", {"comm_id": "control-1", "data": {"method": "request_states"}}
+            )
+            kc.shell_channel.send(request)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                reply = await kc.get_iopub_msg(timeout=60)
+                data = reply["content"].get("data", {})
+                if reply["msg_type"] == "comm_msg" and data.get("method") == "update_states":
+                    return data["states"]
+                if reply["msg_type"] == "comm_close":
+                    return None
+            return None
+        finally:
+            await stop(km, kc)
+
+    states = run(scenario())
+    assert states, "the kernel did not answer request_states"
+    assert any(s["state"].get("description") == "hi" for s in states.values())

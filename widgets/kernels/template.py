@@ -133,6 +133,15 @@ def run_child(request: dict) -> None:
         def init_poller(self):
             self.poller = ServerWatch(watch_pid) if watch_pid else None
 
+        def init_kernel(self):
+            super().init_kernel()
+            # ipywidgets registers its comm targets when it is imported inside a running
+            # IPython; the template imported it before any kernel existed, so register them
+            # now (without this the page's widget manager got no answer to request_states)
+            import ipywidgets
+
+            ipywidgets.register_comm_target()
+
     # parent_handle's default was read from JPY_PARENT_PID when the template imported
     # ipykernel, before this child had its environment: give it the server's pid again
     args = _kernel_args(argv)
