@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gzip
+import http.cookiejar
 import json
 import struct
 import time
@@ -40,10 +41,13 @@ class ProtocolError(RuntimeError):
     """The page or the kernel did not do what a trainee's browser needed."""
 
 
-def fetch(url: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """GET ``url`` as a browser would (gzip accepted) and return the whole decoded body."""
+def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, opener=None) -> bytes:
+    """GET ``url`` as a browser would (gzip accepted) and return the whole decoded body.
+
+    ``opener`` keeps the trainee's cookies (the course binds a page's kernel to the browser's
+    client cookie; its websocket refuses a client without it)."""
     req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
+    with (opener.open if opener else urllib.request.urlopen)(req, timeout=timeout) as resp:
         body = resp.read()
         if resp.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else zlib.decompress(body)
@@ -96,12 +100,14 @@ class ProtocolTrainee:
         self.opened_since_mark: list[str] = []
         self.updated_since_mark: list[str] = []
         self.html = ""
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
     # -- page and kernel -------------------------------------------------------------
 
     def load_page(self, path: str) -> dict:
         """GET a Voilà page until its last byte (the kernel has run every cell)."""
-        self.html = fetch(self.base_url + path, self.timeout).decode("utf-8")
+        self.html = fetch(self.base_url + path, self.timeout, self.opener).decode("utf-8")
         config = page_config(self.html)
         self.kernel_id = config.get("kernelId")
         if not self.kernel_id:
@@ -115,7 +121,10 @@ class ProtocolTrainee:
             f"ws://{host.netloc}{host.path}api/kernels/{self.kernel_id}/channels"
             f"?session_id={self.session}"
         )
-        self.ws = websocket.create_connection(url, timeout=self.timeout, enable_multithread=False)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+        self.ws = websocket.create_connection(
+            url, timeout=self.timeout, enable_multithread=False, cookie=cookie or None
+        )
         control = uuid.uuid4().hex
         self._send(
             "comm_open",

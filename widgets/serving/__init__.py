@@ -73,6 +73,18 @@ class ServeSettings(Configurable):
         "(COURSE_POOL_STARTS_AT_ONCE): a class taking 30 kernels gets its replacements a few at "
         "a time, behind it, not 30 starts competing with it."
     ).tag(config=True)
+    max_kernels = Int(
+        help="Most kernels alive at once (COURSE_MAX_KERNELS); 0 derives it from the machine's "
+        "memory (~60 MiB a kernel, 2 GiB kept back: about 370 on 24 GiB). Past it a new "
+        "visitor is told the course is full; trainees already working are not touched."
+    ).tag(config=True)
+    render_burst = Int(
+        help="Pages one network address may open at once (COURSE_RENDER_BURST): a whole "
+        "class behind one school router arriving together, with reloads, fits."
+    ).tag(config=True)
+    render_per_minute = Float(
+        help="Pages per minute an address gets back after its burst (COURSE_RENDER_PER_MINUTE)."
+    ).tag(config=True)
     cull_idle_timeout = Int(
         help="Seconds before an idle kernel whose page is closed is shut down "
         "(COURSE_CULL_IDLE_TIMEOUT). A kernel outlives its tab, so culling is what frees it; "
@@ -129,6 +141,18 @@ class ServeSettings(Configurable):
     @default("pool_starts_at_once")
     def _pool_starts_at_once(self):
         return _env("COURSE_POOL_STARTS_AT_ONCE", 2)
+
+    @default("max_kernels")
+    def _max_kernels(self):
+        return _env("COURSE_MAX_KERNELS", 0)
+
+    @default("render_burst")
+    def _render_burst(self):
+        return _env("COURSE_RENDER_BURST", 120)
+
+    @default("render_per_minute")
+    def _render_per_minute(self):
+        return _env("COURSE_RENDER_PER_MINUTE", 60.0)
 
     @default("cull_idle_timeout")
     def _cull(self):
@@ -189,7 +213,11 @@ def voila_config(settings: ServeSettings) -> Config:
     c.Voila.port = settings.port
     c.Voila.open_browser = False
     c.Voila.port_retries = 0
-    c.Voila.tornado_settings = {"compress_response": settings.compress}
+    c.Voila.tornado_settings = {
+        "compress_response": settings.compress,
+        "course_render_burst": settings.render_burst,
+        "course_render_per_minute": settings.render_per_minute,
+    }
     vc = c.VoilaConfiguration
     vc.template = "course"
     vc.theme = "light"
@@ -224,6 +252,7 @@ def voila_config(settings: ServeSettings) -> Config:
     c.MappingKernelManager.cull_connected = False
     c.CourseKernelManager.unconnected_timeout = settings.unconnected_timeout
     c.CourseKernelManager.pool_starts_at_once = settings.pool_starts_at_once
+    c.CourseKernelManager.max_kernels = settings.max_kernels
     # IPC instead of TCP ports: a burst of 30 kernel starts raced for ports and one page
     # then streamed heartbeats forever (measured).
     # Each kernel's sockets are named after its own connection file (jupyter_client's default
@@ -253,40 +282,20 @@ APP_PATH = "voila/render/index.ipynb"
 
 
 def course_voila_class():
-    """Voilà, with the home address leading to the course app instead of a file listing."""
-    from jupyter_server.utils import url_path_join
+    """Voilà, with the course's own handlers (``handlers.py``): the home address leads to the
+    app, only served pages render, and a kernel answers only the browser that owns it."""
     from tornado import web
     from voila.app import Voila
-    from voila.tornado.handler import TornadoVoilaHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
     from .assets import hashed_file_handler, immutable_static_handler, versioned_static_prefix
+    from .handlers import course_handlers
     from .page_templates import cache_page_templates
 
     cache_page_templates()
-
-    class CoursePage(TornadoVoilaHandler):
-        """A rendered page, with the cookie its kernel shutdown beacon needs."""
-
-        async def prepare(self):
-            # Voilà's page shuts its kernel down on leaving with a beacon that carries the
-            # _xsrf cookie; a page opened by direct link never had one, so every reload left
-            # a kernel behind for the culler (measured: 22 alive after 35 page loads).
-            result = await super().prepare()  # (identifies the user; the token needs that)
-            self.xsrf_token  # noqa: B018 - reading it sets the cookie
-            return result
-
-    class ToCourseApp(web.RequestHandler):
-        """``/`` and the file tree send trainees to the app, keeping the query string."""
-
-        def get(self, *_args):
-            # Reading xsrf_token sets the _xsrf cookie, which Voilà's page needs to shut its
-            # kernel down when the trainee leaves (without it the kernel waits for the culler).
-            self.xsrf_token  # noqa: B018
-            query = f"?{self.request.query}" if self.request.query else ""
-            self.redirect(url_path_join(self.settings.get("base_url", "/"), APP_PATH) + query)
-
-        head = get
+    _page, ToCourseApp, guarded = course_handlers(
+        APP_PATH, lambda handler: handler.settings.get("base_url", "/")
+    )
 
     class CourseVoila(Voila):
         def init_handlers(self):
@@ -295,8 +304,7 @@ def course_voila_class():
                 if handler is TornadoVoilaTreeHandler:
                     handlers.append((pattern, ToCourseApp))
                     continue
-                if handler is TornadoVoilaHandler:
-                    handler = CoursePage
+                handler = guarded.get(handler, handler)
                 if pattern.endswith("/voila/labextensions/(.*)") and rest:
                     # extension bundles are content-hashed: let browsers keep them
                     rest = [{**rest[0], "no_cache_paths": []}]

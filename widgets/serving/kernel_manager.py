@@ -42,10 +42,31 @@ class CourseKernelManager(AsyncMappingKernelManager):
         "Kernels for a visitor who found the pool empty never wait for this.",
     ).tag(config=True)
 
+    max_kernels = Integer(
+        0,
+        help="Most kernels alive at once, pooled ones included (COURSE_MAX_KERNELS; 0: from "
+        "the machine's memory, ~60 MiB a kernel). At the cap a new visitor is told the course "
+        "is full and gets no kernel; the pool refills only below it.",
+    ).tag(config=True)
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._ever_connected: set[str] = set()
         self._pool_slots: asyncio.Semaphore | None = None
+        if self.max_kernels <= 0:
+            from .guard import default_kernel_cap
+
+            self.max_kernels = default_kernel_cap()
+
+    def at_capacity(self) -> bool:
+        return len(self._kernels) >= self.max_kernels
+
+    def ready_pool_kernels(self, notebook_path: str) -> int:
+        """Preheated kernels ready to hand out for ``notebook_path`` (Voilà's pool)."""
+        pool = getattr(self, "_pools", {}).get(notebook_path, [])
+        return sum(
+            1 for task in pool if task.done() and not task.cancelled() and not task.exception()
+        )
 
     async def start_kernel(self, *args, **kwargs):
         env = kwargs.get("env") or {}
@@ -54,6 +75,8 @@ class CourseKernelManager(AsyncMappingKernelManager):
         if self._pool_slots is None:
             self._pool_slots = asyncio.Semaphore(max(1, self.pool_starts_at_once))
         async with self._pool_slots:
+            while self.at_capacity():  # refill only below the cap
+                await asyncio.sleep(1)
             return await super().start_kernel(*args, **kwargs)
 
     def notify_connect(self, kernel_id):
@@ -61,7 +84,10 @@ class CourseKernelManager(AsyncMappingKernelManager):
         super().notify_connect(kernel_id)
 
     def remove_kernel(self, kernel_id):
+        from .guard import OWNERS
+
         self._ever_connected.discard(kernel_id)
+        OWNERS.forget(kernel_id)
         return super().remove_kernel(kernel_id)
 
     def never_connected(self, kernel_id: str) -> bool:

@@ -1,0 +1,186 @@
+"""The course server's own HTTP handlers, on top of Voilà's.
+
+- :class:`CoursePage` renders a page only if the course serves it, within the visitor's
+  render budget and the kernel cap, gives the browser its client secret and binds the page's
+  kernel to it (``guard.py``), and sets the ``_xsrf`` cookie the page's shutdown beacon needs.
+- The kernel's websocket, REST endpoint and shutdown beacon answer ``404`` unless the
+  request carries the secret of the browser that owns the kernel.
+- ``/`` and the file tree lead to the course app.
+
+Voilà's classes are imported inside :func:`course_handlers`, so importing this module (the
+CLI does) stays cheap.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+REFUSAL_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Peer Coaching &amp; Mentoring</title>
+<style>
+body {{ font: 1.1rem/1.5 system-ui, sans-serif; max-width: 36rem; margin: 10vh auto;
+  padding: 0 1rem; color: #1d2733; }}
+h1 {{ font-size: 1.5rem; }}
+a {{ color: #0b5394; }}
+</style></head>
+<body><main>
+<h1>{title}</h1>
+<p>{message}</p>
+<p><a href="{home}">Try again</a> in about {wait}. Nothing you saved is lost.</p>
+</main></body></html>
+"""
+_SECRET = re.compile(r"^[A-Za-z0-9_\-]{40,64}$")
+
+
+def _when(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def course_handlers(app_path: str, base_url_of):
+    """(page class, home class, {Voilà handler class: guarded replacement})."""
+    from jupyter_server.services.kernels.handlers import KernelHandler
+    from jupyter_server.utils import url_path_join
+    from tornado import web
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+    from .guard import (
+        CLIENT_COOKIE,
+        OWNERS,
+        SERVED_PAGES,
+        RenderBudget,
+        new_client_secret,
+        page_is_served,
+    )
+
+    budgets: dict[int, RenderBudget] = {}
+
+    def budget_for(settings) -> RenderBudget:
+        key = id(settings)
+        if key not in budgets:
+            budgets[key] = RenderBudget(
+                burst=int(settings.get("course_render_burst", 120)),
+                per_minute=float(settings.get("course_render_per_minute", 60)),
+            )
+        return budgets[key]
+
+    def client_secret(handler) -> str | None:
+        value = handler.get_cookie(CLIENT_COOKIE)
+        return value if value and _SECRET.match(value) else None
+
+    class CoursePage(TornadoVoilaHandler):
+        """A course page: served pages only, bounded, its kernel bound to this browser."""
+
+        async def prepare(self):
+            result = await super().prepare()  # (identifies the user; the token needs that)
+            # Voilà's page shuts its kernel down on leaving with a beacon that carries the
+            # _xsrf cookie; a page opened by direct link never had one, so every reload left
+            # a kernel behind for the culler (measured: 22 alive after 35 page loads).
+            self.xsrf_token  # noqa: B018 - reading it sets the cookie
+            return result
+
+        @web.authenticated
+        async def get(self, path=None):
+            patterns = self.settings.get("course_served_pages", SERVED_PAGES)
+            if not page_is_served(path, patterns):
+                raise web.HTTPError(404)  # before any kernel is started or handed out
+            wait = budget_for(self.settings).take(self.request.remote_ip or "?")
+            if wait:
+                return self._refuse(
+                    429,
+                    wait,
+                    "Too many pages opened from here",
+                    "This network address has opened a great many course pages in a short "
+                    "time, so the server is pausing new ones to stay responsive for everyone "
+                    "already working.",
+                )
+            manager = self.kernel_manager
+            if getattr(manager, "at_capacity", lambda: False)() and not manager.ready_pool_kernels(
+                path
+            ):
+                return self._refuse(
+                    503,
+                    60,
+                    "The course is full right now",
+                    "Every place on this server is taken at the moment. Places free up as "
+                    "people finish, usually within a minute or two.",
+                )
+            secret = client_secret(self) or self._new_secret()
+            bound = False
+            async for chunk in self.get_generator(path=path):
+                if not bound:
+                    bound = OWNERS.bind_from_page(chunk, secret) is not None
+                self.write(chunk)
+                self.flush()
+
+        def _new_secret(self) -> str:
+            secret = new_client_secret()
+            self.set_cookie(
+                CLIENT_COOKIE,
+                secret,
+                path=self.settings.get("base_url", "/"),
+                httponly=True,
+                samesite="Strict",
+                secure=self.request.protocol == "https",
+            )
+            return secret
+
+        def _refuse(self, status: int, wait: float, title: str, message: str) -> None:
+            self.set_status(status)
+            self.set_header("Retry-After", str(max(1, math.ceil(wait))))
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            home = url_path_join(base_url_of(self), app_path)
+            self.finish(
+                REFUSAL_PAGE.format(
+                    title=html.escape(title),
+                    message=html.escape(message),
+                    home=html.escape(home),
+                    wait=_when(wait),
+                )
+            )
+
+    def _refuse_unless_owner(handler, kernel_id: str) -> None:
+        if not OWNERS.owns(kernel_id, client_secret(handler)):
+            # the same answer as for a kernel that does not exist: no existence oracle
+            raise web.HTTPError(404, "Kernel does not exist")
+
+    class OwnedKernelWebsocket(VoilaKernelWebsocketHandler):
+        async def get(self, kernel_id):
+            _refuse_unless_owner(self, kernel_id)
+            return await super().get(kernel_id)
+
+    class OwnedKernel(KernelHandler):
+        async def prepare(self):
+            result = await super().prepare()
+            kernel_id = (self.path_kwargs or {}).get("kernel_id") or (self.path_args or [""])[0]
+            _refuse_unless_owner(self, kernel_id)
+            return result
+
+    class OwnedShutdown(VoilaShutdownKernelHandler):
+        async def post(self, kernel_id):
+            _refuse_unless_owner(self, kernel_id)
+            return await super().post(kernel_id)
+
+    class ToCourseApp(web.RequestHandler):
+        """``/`` and the file tree send trainees to the app, keeping the query string."""
+
+        def get(self, *_args):
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(url_path_join(base_url_of(self), app_path) + query)
+
+        head = get
+
+    guarded = {
+        TornadoVoilaHandler: CoursePage,
+        VoilaKernelWebsocketHandler: OwnedKernelWebsocket,
+        KernelHandler: OwnedKernel,
+        VoilaShutdownKernelHandler: OwnedShutdown,
+    }
+    return CoursePage, ToCourseApp, guarded
