@@ -616,3 +616,23 @@ def test_reason_is_saved_and_restored(content, view):
     assert restored.value.startswith("Good mentors")
     shown = " ".join(c.value for c in again.why_box.children if isinstance(c, w.HTML))
     assert "<b>often</b>" not in shown
+
+
+def test_an_over_long_reason_is_refused_and_kept(view):
+    """Is a reason over the limit refused with the limit named, kept in its box, not cut?"""
+    from widgets.activities.sorting import MAX_REASON
+
+    got = []
+    view.on_submit(got.append)
+    sort_all(view, wrong=("hands-back",))
+    view.check()
+    box = next(c for c in view.why_box.children if isinstance(c, w.Textarea))
+    long_reason = "Because " + "x" * MAX_REASON
+    box.value = long_reason
+    assert not [s for s in got if s.action == "justify"], "a cut reason was saved"
+    assert box.value == long_reason
+    assert f"{MAX_REASON:,}" in view.status.message and "still in the box" in view.status.message
+    box.value = "Short enough."
+    assert [s for s in got if s.action == "justify"][-1].response == {
+        "reasons": {"hands-back": "Short enough."}
+    }

@@ -33,6 +33,7 @@ import traitlets
 from ..content.models import SortingActivity, SortingItem
 from ..escape import escape_text
 from .base import ActivityView, Submission, heading
+from .reflection import length_problem
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +327,9 @@ def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+MAX_REASON = 2000  # characters in one "why?" box
+
+
 class SortingView(ActivityView):
     """A sorting activity: heading, instructions, the board and the save status.
 
@@ -534,8 +538,15 @@ class SortingView(ActivityView):
         self.justify(change["owner"].item_id, change["new"])
 
     def justify(self, item_id: str, text: str) -> bool:
-        """Record the learner's reason for a contested placement (a "justify" submission)."""
-        text = text.strip()[:2000]
+        """Record the learner's reason for a contested placement (a "justify" submission).
+
+        A reason over :data:`MAX_REASON` characters is refused with the limit stated and stays
+        in its box: it is never cut short and then reported saved."""
+        text = text.strip()
+        problem = length_problem(text, MAX_REASON)
+        if problem:
+            self.status.say(problem, tone="error")
+            return False
         if self.reasons.get(item_id, "") == text:
             return True
         self.reasons[item_id] = text

@@ -215,6 +215,7 @@ class FacilitatorApp(w.VBox):
             )
             return False
         self.unlocked = True
+        self.key_field.value = ""  # the key leaves no trace in any widget's state
         self.status.say("Unlocked.", tone="ok")
         self.show_sessions()
         return True

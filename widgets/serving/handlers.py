@@ -47,6 +47,7 @@ def course_handlers(app_path: str, base_url_of):
     from jupyter_server.utils import url_path_join
     from tornado import web
     from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+    from voila.static_file_handler import TemplateStaticFileHandler
     from voila.tornado.handler import TornadoVoilaHandler
     from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
@@ -168,6 +169,29 @@ def course_handlers(app_path: str, base_url_of):
             _refuse_unless_owner(self, kernel_id)
             return await super().post(kernel_id)
 
+    class TemplateFiles(TemplateStaticFileHandler):
+        """Voilà's template files; a malformed or escaping path is a plain 404 (Voilà's own
+        handler answered 500 with a traceback in the log for ``/voila/templates/x%2f..``)."""
+
+        def parse_url_path(self, path):
+            try:
+                return super().parse_url_path(path)
+            except (AssertionError, ValueError):
+                raise web.HTTPError(404) from None
+
+        @classmethod
+        def get_absolute_path(cls, root, path):
+            try:
+                return super().get_absolute_path(root, path)
+            except (AssertionError, ValueError):
+                raise web.HTTPError(404) from None
+
+        def validate_absolute_path(self, root, absolute_path):
+            try:
+                return super().validate_absolute_path(root, absolute_path)
+            except web.HTTPError as error:
+                raise web.HTTPError(404) from error
+
     class ToCourseApp(web.RequestHandler):
         """``/`` and the file tree send trainees to the app, keeping the query string."""
 
@@ -182,5 +206,6 @@ def course_handlers(app_path: str, base_url_of):
         VoilaKernelWebsocketHandler: OwnedKernelWebsocket,
         KernelHandler: OwnedKernel,
         VoilaShutdownKernelHandler: OwnedShutdown,
+        TemplateStaticFileHandler: TemplateFiles,
     }
     return CoursePage, ToCourseApp, guarded

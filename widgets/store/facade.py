@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -193,9 +194,18 @@ def _learner_info(row: Learner) -> LearnerInfo:
     )
 
 
+# Characters that change how the text around them is shown, not what it says: bidirectional
+# overrides and isolates (U+202E can make "Sam" look like another trainee's name on the
+# roster), zero-width marks, and control characters such as NUL. Never part of a name.
+_INVISIBLE = re.compile(
+    "[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
 def clean_display_name(raw: str | None) -> str | None:
-    """Strip ``raw``; empty means no name. Longer than the limit is refused, not cut."""
-    name = (raw or "").strip()
+    """Strip ``raw`` and its invisible controls; empty means no name. Longer than the limit
+    is refused, not cut."""
+    name = _INVISIBLE.sub("", raw or "").strip()
     if not name:
         return None
     if len(name) > DISPLAY_NAME_MAX:
