@@ -66,7 +66,13 @@ class Server:
         var_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "JUPYTERHUB_"))}
         env.update(
-            COURSE_VAR_DIR=str(var_dir), COURSE_PORT=str(self.port), COURSE_POOL_SIZE=str(pool_size)
+            COURSE_VAR_DIR=str(var_dir),
+            COURSE_PORT=str(self.port),
+            COURSE_POOL_SIZE=str(pool_size),
+            # trainee kernels at the server's priority: here Chromium runs on the same two
+            # cores (in a room it runs on the trainees' devices) and a niced kernel waited
+            # behind it; tests/kernels checks the niceness itself
+            COURSE_TRAINEE_NICE="0",
         )
         env.update(extra_env or {})
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()

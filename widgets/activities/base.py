@@ -8,6 +8,7 @@ the widget say "saved"; on an exception it says so plainly and keeps the learner
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,10 @@ COMPLETING_ACTIONS = frozenset({"check", "save", "solution", "complete"})
 SubmitCallback = Callable[[Submission], Any]
 
 
+RETRY_DELAYS = (1.0, 2.0, 4.0, 5.0)  # seconds between tries while the database is busy
+log = logging.getLogger(__name__)
+
+
 class SaveFailed(RuntimeError):
     """Raised by a submit callback when the answer could not be stored."""
 
@@ -73,6 +78,7 @@ class ActivityView(w.VBox):
         self.content = content
         self._callbacks: list[SubmitCallback] = []
         self._started_at = utcnow()
+        self._waiting: list[tuple[Submission, str]] = []  # saves the busy database refused
         self.status = LiveStatus()
         super().__init__(**kwargs)
         self.add_class("course-activity")
@@ -91,21 +97,57 @@ class ActivityView(w.VBox):
         """Hand ``submission`` to every callback; report the outcome to the learner.
 
         Returns True when every callback succeeded. A failing callback leaves the widget's
-        state (the learner's answer) untouched and shows why nothing was saved.
+        state (the learner's answer) untouched and shows why nothing was saved. When the
+        store was only busy (the error says ``retry_later``), the page tries again by itself,
+        a little later each time, until it is saved or the page is gone: nobody has to click.
         """
-        try:
-            for callback in list(self._callbacks):
-                callback(submission)
-        except Exception as exc:  # noqa: BLE001 - any store failure must reach the learner
-            reason = str(exc) or exc.__class__.__name__
-            self.status.say(
-                f"Not saved: {reason}. Your answer is still here; try again in a moment.",
-                tone="error",
-            )
-            return False
+        self._waiting.append((submission, saved_message))
+        if len(self._waiting) == 1:
+            return self._save_waiting(attempt=0)
+        # an earlier save is waiting for the database: this one is saved after it, in order
+        self.status.say(
+            "Waiting for the course database; this will be saved too, nothing to do.",
+            tone="info",
+        )
+        return False
+
+    def _save_waiting(self, attempt: int) -> bool:
+        while self._waiting:
+            submission, saved_message = self._waiting[0]
+            try:
+                for callback in list(self._callbacks):
+                    callback(submission)
+            except Exception as exc:  # any store failure must reach the learner (and the log)
+                if getattr(exc, "retry_later", False):
+                    delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+                    self.status.say(
+                        f"{exc}, so this is not saved yet: trying again by itself in "
+                        f"{delay:g} s. Your answer is still here; nothing to do.",
+                        tone="info",
+                    )
+                    self.retry_later(delay, lambda: self._save_waiting(attempt + 1))
+                    return False
+                self._waiting.clear()
+                log.warning("saving %s failed", submission.activity_id, exc_info=True)
+                reason = str(exc) or exc.__class__.__name__
+                self.status.say(
+                    f"Not saved: {reason}. Your answer is still here; try again in a moment.",
+                    tone="error",
+                )
+                return False
+            self._waiting.pop(0)
+            if attempt:
+                log.info("saved %s after %d retries", submission.activity_id, attempt)
         self.status.say(saved_message, tone="ok")
         self._started_at = utcnow()
         return True
+
+    @staticmethod
+    def retry_later(delay: float, action: Callable[[], object]) -> None:
+        """Run ``action`` in ``delay`` seconds on the kernel's event loop (tests replace it)."""
+        from tornado.ioloop import IOLoop
+
+        IOLoop.current().call_later(delay, action)
 
     def new_submission(self, action: str, response: dict, **fields) -> Submission:
         return Submission(

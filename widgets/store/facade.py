@@ -52,6 +52,13 @@ class StoreError(RuntimeError):
     """The course database could not do what was asked. The message is fit for the page."""
 
 
+class StoreBusy(StoreError):
+    """The database was busy (locked by another writer): the same save can simply be tried
+    again in a moment. ``retry_later`` lets the activities tell, without importing the store."""
+
+    retry_later = True
+
+
 class StoreNotReady(StoreError):
     """The database has no tables yet, or an older schema than this code expects."""
 
@@ -84,6 +91,9 @@ class _Conflict(StoreError):
     """A unique constraint refused a row; callers that drew a random value draw again."""
 
 
+BUSY_REASON = "The course database is busy"
+
+
 def _plain_reason(error: sa_exc.SQLAlchemyError) -> str:
     """Say in one sentence what went wrong, without SQL or driver internals."""
     orig = getattr(error, "orig", None)
@@ -94,7 +104,7 @@ def _plain_reason(error: sa_exc.SQLAlchemyError) -> str:
     if getattr(orig, "sqlstate", None) in ("42P01", "42703") or missing:
         return "The course database is not set up or is out of date: run `course db upgrade`"
     if "locked" in detail or "busy" in detail or isinstance(error, sa_exc.TimeoutError):
-        return "The course database is busy"
+        return BUSY_REASON
     if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)) or getattr(
         error, "connection_invalidated", False
     ):
@@ -274,7 +284,8 @@ class ResponseStore:
         except sa_exc.IntegrityError as error:
             raise _Conflict(_plain_reason(error)) from error
         except sa_exc.SQLAlchemyError as error:
-            raise StoreError(_plain_reason(error)) from error
+            reason = _plain_reason(error)
+            raise (StoreBusy if reason == BUSY_REASON else StoreError)(reason) from error
 
     # -- schema ----------------------------------------------------------------------------
 
@@ -288,7 +299,8 @@ class ResponseStore:
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
         except sa_exc.SQLAlchemyError as error:
-            raise StoreError(_plain_reason(error)) from error
+            reason = _plain_reason(error)
+            raise (StoreBusy if reason == BUSY_REASON else StoreError)(reason) from error
 
     def check_ready(self) -> None:
         """Raise :class:`StoreNotReady` unless the schema is at this code's revision.
@@ -298,7 +310,8 @@ class ResponseStore:
         try:
             connection = self.engine.connect()
         except sa_exc.SQLAlchemyError as error:
-            raise StoreError(_plain_reason(error)) from error
+            reason = _plain_reason(error)
+            raise (StoreBusy if reason == BUSY_REASON else StoreError)(reason) from error
         with connection:
             try:
                 found = connection.execute(text("SELECT version_num FROM alembic_version")).all()
