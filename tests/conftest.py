@@ -20,6 +20,7 @@ def _isolated_runtime(tmp_path, monkeypatch):
     monkeypatch.delenv("COURSE_DB_URL", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.setattr("widgets.guessing._LOCAL", None)  # each test guesses afresh
 
 
 @pytest.fixture(scope="session")

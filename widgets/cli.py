@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def cmd_session_new(args) -> int:
 def cmd_serve(args) -> int:
     from .serving import (
         APP_PATH,
+        GUARD_TOKEN_ENV,
         ServeSettings,
         course_voila_class,
         kernel_environment,
@@ -99,6 +101,8 @@ def cmd_serve(args) -> int:
         return status
     runtime = var_dir()
     os.environ.update(kernel_environment(settings, runtime))
+    # kernels prove to this server that they are its own (guessing limits, guard.py)
+    os.environ.setdefault(GUARD_TOKEN_ENV, secrets.token_urlsafe(32))
     if cmd_db_upgrade(argparse.Namespace(db_url=settings.db_url)):
         return 1
     key = settings.resolved_facilitator_key(runtime)

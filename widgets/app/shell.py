@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import ipywidgets as w
 
+from .. import guessing
 from ..activities.live_status import LiveStatus
 from ..content import Course, cached_course
 from ..content.models import PART_NAMES
@@ -361,11 +362,15 @@ class CourseApp(w.VBox):
                 tone="error",
             )
             return False
+        if session_code and (wait := guessing.wait_before_try(guessing.JOIN_CODE)):
+            status.say(self._too_many_codes(wait), tone="error")
+            return False
         try:
             learner = self.store.create_learner(
                 display_name=display_name or None, session_code=(session_code or "").strip() or None
             )
         except UnknownSession:
+            guessing.record_failure(guessing.JOIN_CODE)
             status.say(
                 f"There is no live session with the code “{session_code.strip()}”. Check the "
                 "code on the screen, or leave the box empty to work on your own.",
@@ -398,6 +403,13 @@ class CourseApp(w.VBox):
             self.show_home()
         return True
 
+    @staticmethod
+    def _too_many_codes(wait: float) -> str:
+        return (
+            "Too many codes that match no session have been tried from here. Wait "
+            f"{guessing.try_again_in(wait)}, then check the code on the screen and try again."
+        )
+
     def join_live_session(self, code: str, status: LiveStatus | None = None) -> bool:
         """Put the signed-in learner into the live session ``code`` and show the map, saying
         what happened (an unknown or ended code is explained, and nothing changes)."""
@@ -406,9 +418,14 @@ class CourseApp(w.VBox):
         if already and self.learner.session_code and self._live_title is not None:
             self.show_home(message=f"You are already in the live session “{self._live_title}”.")
             return True
+        wait = guessing.wait_before_try(guessing.JOIN_CODE)
+        if wait:
+            (status or self.status).say(self._too_many_codes(wait), tone="error")
+            return False
         try:
             learner = self.store.join_session(self.learner.id, code)
         except UnknownSession:
+            guessing.record_failure(guessing.JOIN_CODE)
             said = (
                 f"There is no live session with the code “{code[:12]}” (it may have ended). "
                 "Check the code on the screen; your work so far is unchanged."

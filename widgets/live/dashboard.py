@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import ipywidgets as w
 
+from .. import guessing
 from ..activities.live_status import LiveStatus
 from ..app.download import DownloadButton
 from ..app.progress import PART_LABELS
@@ -204,8 +205,21 @@ class FacilitatorApp(w.VBox):
         self.view.children = [_card(rows, "facilitator-lock")]
 
     def unlock(self, key: str) -> bool:
-        """Open the sessions view if ``key`` is right; a wrong key waits, then is refused."""
+        """Open the sessions view if ``key`` is right; a wrong key waits, then is refused.
+
+        Wrong keys are also counted by the server for every page opened from the same
+        address (``widgets/guessing.py``): after a few, each further try must wait longer."""
+        wait = guessing.wait_before_try(guessing.KEY, self._environ)
+        if wait > 0:
+            self.key_field.value = ""
+            self.status.say(
+                "Too many wrong keys have been tried from here. Wait "
+                f"{guessing.try_again_in(wait)}, then type the key again.",
+                tone="error",
+            )
+            return False
         if not key_matches(key, self._expected_key):
+            guessing.record_failure(guessing.KEY, self._environ)
             time.sleep(WRONG_KEY_DELAY)
             self.key_field.value = ""
             self.status.say(

@@ -15,6 +15,8 @@ from typing import Any
 from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Config, Configurable
 
+from .guard import CLIENT_ADDRESS_HEADER, GUARD_TOKEN_ENV
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHARE_DIR = PACKAGE_DIR / "share"
 REPO_DIR = PACKAGE_DIR.parents[1]
@@ -217,11 +219,14 @@ def voila_config(settings: ServeSettings) -> Config:
         "compress_response": settings.compress,
         "course_render_burst": settings.render_burst,
         "course_render_per_minute": settings.render_per_minute,
+        "course_guard_token": os.environ.get(GUARD_TOKEN_ENV, ""),
     }
     vc = c.VoilaConfiguration
     vc.template = "course"
     vc.theme = "light"
     vc.strip_sources = True
+    # the address a page was opened from reaches its kernel (set by the server: handlers.py)
+    vc.http_header_envs = [CLIENT_ADDRESS_HEADER]
     vc.show_tracebacks = settings.show_tracebacks
     vc.allow_template_override = "NO"  # ?template=<unknown> makes a request hang forever
     vc.allow_theme_override = "NO"
@@ -284,16 +289,18 @@ APP_PATH = "voila/render/index.ipynb"
 def course_voila_class():
     """Voilà, with the course's own handlers (``handlers.py``): the home address leads to the
     app, only served pages render, and a kernel answers only the browser that owns it."""
+    from jupyter_server.utils import url_path_join
     from tornado import web
     from voila.app import Voila
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+    from ..guessing import ENDPOINT as GUESSES_PATH
     from .assets import hashed_file_handler, immutable_static_handler, versioned_static_prefix
     from .handlers import course_handlers
     from .page_templates import cache_page_templates
 
     cache_page_templates()
-    _page, ToCourseApp, guarded = course_handlers(
+    _page, ToCourseApp, Guesses, guarded = course_handlers(
         APP_PATH, lambda handler: handler.settings.get("base_url", "/")
     )
 
@@ -315,6 +322,7 @@ def course_voila_class():
                     prefix = versioned_static_prefix(self.server_url, rest[0]["paths"])
                     handlers.append((prefix + "/(.*)", immutable_static_handler(), *rest))
                 handlers.append((pattern, handler, *rest))
+            handlers.append((url_path_join(self.server_url, GUESSES_PATH), Guesses))
             return handlers
 
         def listen(self):

@@ -119,3 +119,58 @@ class RenderBudget:
                 return 0.0
             self._buckets[address] = (tokens, now)
             return (1 - tokens) / rate if rate > 0 else 60.0
+
+
+@dataclass
+class GuessLimiter:
+    """Wrong facilitator keys and unknown join codes, counted per server and per address.
+
+    Every page runs in its own kernel, so a delay kept in a page slowed one page only (three
+    pages guessed three times as fast). The server's one limiter sees every page's failures:
+    after ``free`` failures from one address within ``window`` seconds each further try
+    waits twice as long as the last (up to ``longest``), and the whole server allows at most
+    ``server_per_minute`` failures a minute, whoever makes them.
+    """
+
+    free: int = 5
+    window: float = 600.0
+    longest: float = 300.0
+    server_per_minute: int = 60
+    _failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    _server: dict[str, list[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self, kind: str, address: str, now: float | None = None) -> float:
+        """Seconds ``address`` must wait before its next ``kind`` try (0: go ahead)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            mine = self._recent(self._failures.get((kind, address), []), now, self.window)
+            every = self._recent(self._server.get(kind, []), now, 60.0)
+        waits = [0.0]
+        if len(mine) >= self.free:
+            pause = min(self.longest, 2.0 ** (len(mine) - self.free + 1))
+            waits.append(mine[-1] + pause - now)
+        if len(every) >= self.server_per_minute:
+            waits.append(every[0] + 60.0 - now)
+        return max(waits)
+
+    def failed(self, kind: str, address: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            key = (kind, address)
+            self._failures[key] = [
+                *self._recent(self._failures.get(key, []), now, self.window),
+                now,
+            ]
+            self._server[kind] = [*self._recent(self._server.get(kind, []), now, 60.0), now]
+            if len(self._failures) > 10_000:  # a flood of addresses: keep the recent ones
+                self._failures = {k: v for k, v in self._failures.items() if now - v[-1] < 60}
+
+    @staticmethod
+    def _recent(times: list[float], now: float, span: float) -> list[float]:
+        return [t for t in times if now - t < span]
+
+
+GUESSES = GuessLimiter()
+GUARD_TOKEN_ENV = "COURSE_GUARD_TOKEN"  # kernels prove to the server they are its own
+CLIENT_ADDRESS_HEADER = "X-Course-Client-Address"  # set by the server, never by the browser

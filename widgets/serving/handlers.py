@@ -13,7 +13,9 @@ CLI does) stays cheap.
 
 from __future__ import annotations
 
+import hmac
 import html
+import json
 import math
 import re
 
@@ -52,7 +54,9 @@ def course_handlers(app_path: str, base_url_of):
     from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
     from .guard import (
+        CLIENT_ADDRESS_HEADER,
         CLIENT_COOKIE,
+        GUESSES,
         OWNERS,
         SERVED_PAGES,
         RenderBudget,
@@ -80,6 +84,10 @@ def course_handlers(app_path: str, base_url_of):
 
         async def prepare(self):
             result = await super().prepare()  # (identifies the user; the token needs that)
+            # the page's kernel learns the address it was opened from (for guessing limits)
+            # from this header, which Voilà passes on as HTTP_X_COURSE_CLIENT_ADDRESS; a
+            # browser's own header of that name is replaced, never believed
+            self.request.headers[CLIENT_ADDRESS_HEADER] = self.request.remote_ip or "?"
             # Voilà's page shuts its kernel down on leaving with a beacon that carries the
             # _xsrf cookie; a page opened by direct link never had one, so every reload left
             # a kernel behind for the culler (measured: 22 alive after 35 page loads).
@@ -192,6 +200,27 @@ def course_handlers(app_path: str, base_url_of):
             except web.HTTPError as error:
                 raise web.HTTPError(404) from error
 
+    class Guesses(web.RequestHandler):
+        """The server's guessing limiter, for its own kernels only (loopback and token)."""
+
+        def check_xsrf_cookie(self):
+            pass  # not a browser form: authenticated by the token the server gave its kernels
+
+        def post(self):
+            token = self.settings.get("course_guard_token") or ""
+            given = self.request.headers.get("X-Course-Guard", "")
+            local = (self.request.remote_ip or "") in ("127.0.0.1", "::1")
+            if not (token and local and hmac.compare_digest(token, given)):
+                raise web.HTTPError(404)
+            try:
+                asked = json.loads(self.request.body)
+                kind, client, action = str(asked["kind"]), str(asked["client"]), asked["action"]
+            except (ValueError, KeyError, TypeError):
+                raise web.HTTPError(400) from None
+            if action == "failed":
+                GUESSES.failed(kind, client)
+            self.finish({"wait": GUESSES.wait(kind, client)})
+
     class ToCourseApp(web.RequestHandler):
         """``/`` and the file tree send trainees to the app, keeping the query string."""
 
@@ -208,4 +237,4 @@ def course_handlers(app_path: str, base_url_of):
         VoilaShutdownKernelHandler: OwnedShutdown,
         TemplateStaticFileHandler: TemplateFiles,
     }
-    return CoursePage, ToCourseApp, guarded
+    return CoursePage, ToCourseApp, Guesses, guarded
