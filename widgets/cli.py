@@ -9,12 +9,7 @@ from pathlib import Path
 
 from .content import ContentError, default_data_dir, load_course
 from .content.notebooks import check_notebooks
-
-
-def var_dir() -> Path:
-    """Runtime files (database, facilitator key): COURSE_VAR_DIR or ``var/`` in the checkout."""
-    env = os.environ.get("COURSE_VAR_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "var"
+from .paths import var_dir
 
 
 def _validate(data_dir: Path, course_dir: Path) -> int:
