@@ -6,20 +6,20 @@ BIN    := $(VENV)/bin
 # pip's own progress bar for each download; "Collecting ..." lines show where it is
 PIP    := $(BIN)/python -m pip install --progress-bar on --disable-pip-version-check
 
-.PHONY: serve test validate bench clean
+.PHONY: serve test lab validate bench clean
 
 $(BIN)/course: pyproject.toml
 	@echo "==> [1/2] Creating the virtual environment $(VENV)/ (a few seconds)"
 	$(PYTHON) -m venv $(VENV)
-	@echo "==> [2/2] Installing the course and what it needs into $(VENV)/ (~100 packages,"
-	@echo "    ~650 MB; about a minute from pip's cache, a few minutes from the network)"
+	@echo "==> [2/2] Installing the course and what it needs into $(VENV)/ (about 100 packages,"
+	@echo "    680 MB: a minute or more from pip's cache, several from the network)"
 	$(PIP) -e .
-	@echo "==> Installed into $(VENV)/ ($$(du -sh $(VENV) | cut -f1))"
+	@echo "==> Installed. Starting the course (it checks the content and the database first)."
 	touch $(BIN)/course
 
 $(VENV)/.test-deps: $(BIN)/course
 	@echo "==> Installing the test tools into $(VENV)/ (pytest, Playwright, JupyterHub, ruff ...)"
-	$(PIP) --quiet -e '.[test]'
+	$(PIP) -e '.[test]'
 	touch $@
 
 ## serve: install, validate the content, prepare the SQLite store and serve on :8866
@@ -29,6 +29,12 @@ serve: $(BIN)/course
 ## test: install what the tests need (a browser, PostgreSQL when possible) and run every test
 test: $(VENV)/.test-deps
 	bash tests/run.sh
+
+## lab: JupyterLab in the same .venv (the `lab` extra), for authors and the research notebook
+lab: $(BIN)/course
+	@echo "==> Installing JupyterLab into $(VENV)/ (the lab extra)"
+	$(PIP) --quiet -e '.[lab]'
+	$(BIN)/jupyter lab
 
 validate: $(BIN)/course
 	$(BIN)/course validate
