@@ -46,4 +46,5 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 clean:
+	bash tests/stop-postgres.sh
 	rm -rf $(VENV) var test-output
