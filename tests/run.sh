@@ -39,7 +39,8 @@ fi
 
 if [ -z "${COURSE_TEST_PG_URL:-}" ] && have_postgres; then
   trap 'bash tests/stop-postgres.sh' EXIT
-  COURSE_TEST_PG_URL=$(bash tests/start-postgres.sh)
+  COURSE_TEST_PG_URL=$(bash tests/start-postgres.sh) \
+    || { echo "Could not start the tests' PostgreSQL server (see above)." >&2; exit 1; }
   export COURSE_TEST_PG_URL
 fi
 if [ -z "${COURSE_TEST_PG_URL:-}" ]; then

@@ -15,7 +15,8 @@ set -euo pipefail
 exec 3>&1 1>&2  # the server must not inherit fd 3, or $(...) never ends: see the 3>&- below
 cd "$(dirname "$0")/.."
 link=${COURSE_TEST_PG_DIR:-$PWD/.cache/test-postgres}
-state=$(readlink -f "$link")  # the folder itself, not a link the server's user cannot follow
+trap 'echo "tests/start-postgres.sh failed (line $LINENO); files in $link" >&2' ERR
+state=$(readlink -m "$link")  # the folder itself, not a link the server's user cannot follow
 data=$state/data
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -49,7 +50,7 @@ if [ ! -s "$state/url" ]; then
   else  # the server's user cannot reach the checkout (e.g. under /root): a temporary folder
     ln -s "$(mktemp -d "${TMPDIR:-/tmp}/course-test-postgres.XXXXXX")" "$link"
   fi
-  state=$(readlink -f "$link")
+  state=$(readlink -m "$link")
   data=$state/data
   password=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=${COURSE_TEST_PG_DIR:-$PWD/.cache/test-postgres}
-[ -d "$state/data" ] || { rm -rf "$(readlink -f "$state")" "$state"; exit 0; }
+[ -d "$state/data" ] || { rm -rf "$(readlink -m "$state")" "$state"; exit 0; }
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$bindir" ] || bindir=$(dirname "$(command -v pg_ctl)")
 if [ "$(id -u)" = 0 ]; then
@@ -12,4 +12,4 @@ if [ "$(id -u)" = 0 ]; then
 else
   "$bindir/pg_ctl" -D "$state/data" -m fast -w stop >/dev/null 2>&1 || true
 fi
-rm -rf "$(readlink -f "$state")" "$state"
+rm -rf "$(readlink -m "$state")" "$state"
