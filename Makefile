@@ -13,8 +13,8 @@ PIP    := $(BIN)/python -m pip install --progress-bar on --disable-pip-version-c
 $(BIN)/course: pyproject.toml
 	@echo "==> [1/2] Creating the virtual environment $(VENV)/ (a few seconds)"
 	$(PYTHON) -m venv $(VENV)
-	@echo "==> [2/2] Installing the course and what it needs into $(VENV)/ (about 100 packages,"
-	@echo "    680 MB: a minute or more from pip's cache, several from the network)"
+	@echo "==> [2/2] Installing the course and what it needs into $(VENV)/ (about 110 packages,"
+	@echo "    540 MB: a minute or more from pip's cache, several from the network)"
 	$(PIP) -e .
 	@echo "==> Installed. Starting the course (it checks the content and the database first)."
 	touch $(BIN)/course
