@@ -10,12 +10,8 @@ from pathlib import Path
 
 from .content import ContentError, default_data_dir, load_course
 from .content.notebooks import check_notebooks
-
-
-def var_dir() -> Path:
-    """Runtime files (database, facilitator key): COURSE_VAR_DIR or ``var/`` in the checkout."""
-    env = os.environ.get("COURSE_VAR_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "var"
+from .notebook_trust import trust_notebooks
+from .paths import var_dir
 
 
 def _validate(data_dir: Path, course_dir: Path) -> int:
@@ -113,13 +109,16 @@ def cmd_serve(args) -> int:
             host = room
             os.environ["COURSE_PUBLIC_URL"] = f"http://{room}:{settings.port}"
     print(
-        f"\n  Trainees:        http://{host}:{settings.port}/{APP_PATH}\n"
+        f"\n  Trainees:        http://{host}:{settings.port}/  (opens /{APP_PATH})\n"
+        f"  Facilitator:     http://{host}:{settings.port}/voila/render/facilitator/dashboard.ipynb\n"
         f"  Facilitator key: {key}\n"
         f"  Stop with Ctrl+C.\n",
         flush=True,
     )
 
-    app = course_voila_class()(config=voila_config(settings))
+    config = voila_config(settings)
+    config.merge(trust_notebooks(Path(settings.course_dir), runtime))  # no "not trusted" noise
+    app = course_voila_class()(config=config)
     app.initialize([settings.course_dir])
     app.start()
     return 0

@@ -11,6 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
+from . import paths
+
 
 def kept_secret(path: Path, configured: str = "", nbytes: int = 12) -> str:
     """``configured`` if not empty; else the key in ``path``, written once if it is missing."""
@@ -48,11 +50,8 @@ FACILITATOR_KEY_FILE = "facilitator-key"
 def facilitator_key(var_dir: Path | None = None) -> str:
     """The key that unlocks facilitator pages: COURSE_FACILITATOR_KEY, else the one kept in
     ``var_dir`` (``course serve`` makes it on first start and prints it)."""
-    if var_dir is None:
-        from .cli import var_dir as default_var_dir
-
-        var_dir = default_var_dir()
-    return kept_secret(var_dir / FACILITATOR_KEY_FILE, os.environ.get(FACILITATOR_KEY_ENV, ""))
+    folder = paths.var_dir() if var_dir is None else var_dir
+    return kept_secret(folder / FACILITATOR_KEY_FILE, os.environ.get(FACILITATOR_KEY_ENV, ""))
 
 
 def key_matches(given: str, expected: str) -> bool:

@@ -3,17 +3,23 @@
 Chromium is Debian's package, driven through Playwright's Python package with
 ``executable_path``; Playwright's own browser download is never used. These tests never skip
 in CI: a missing browser is a failure.
+
+A failing test leaves, under ``test-output/failures/<test>/``, a screenshot and the console
+of every page it had open, and the log of every course server it used; the failure report
+names each file (``pytest_runtest_makereport`` below).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -31,7 +37,11 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-WIDGET_TIMEOUT = 60_000  # ms: a cold kernel on a busy 2-core CI machine
+# ms a page may take to show what a test waits for: a bound, never a measurement. A cold
+# kernel on a 2-core machine shared with other work took more than 60 s (a sort card, in the
+# ten-trainee live session, passed on a quiet rerun).
+WIDGET_TIMEOUT = 120_000
+FAILURES = OUTPUT / "failures"
 
 
 def free_port() -> int:
@@ -110,16 +120,39 @@ def server(tmp_path_factory):
 # per module, not per session: a live Playwright (sync API) leaves its asyncio loop current in
 # this thread, which broke later in-process tests that start a loop and the JupyterHub test's
 # own Playwright ("Sync API inside the asyncio loop")
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+class LaunchedChromium:
+    """The launched browser. Its repr, which a failure shows, names the Chromium that really
+    runs: Playwright's own names the download path of its bundled browser, never used here."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def __repr__(self) -> str:
+        return f"<Chromium {CHROMIUM} version={self._browser.version}>"
+
+
+@contextmanager
+def launched_chromium():
+    """Debian's Chromium at CHROMIUM, driven by Playwright, closed afterwards."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield LaunchedChromium(chromium)
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 class Trainee:
@@ -133,9 +166,17 @@ class Trainee:
         self.outside_requests: list[str] = []
         self.dialogs: list[str] = []
         self.console_errors: list[str] = []
+        self.console: list[str] = []  # every message, kept for a failure's artefacts
         self.context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*"), self._refuse_outside)
         self.page.on("dialog", self._on_dialog)
-        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.console.append(f"[pageerror] {error}"))
+        _open_pages.append(self)
+
+    def _on_console(self, message) -> None:
+        self.console.append(f"[{message.type}] {message.text}")
+        if message.type == "error":
+            self.console_errors.append(message.text)
 
     def _refuse_outside(self, route):
         url = route.request.url
@@ -172,7 +213,93 @@ class Trainee:
         return path
 
     def close(self) -> None:
+        # a test that fails closes its pages in a `finally`, before pytest reports the
+        # failure: keep what the page showed while it is still open
+        if sys.exc_info()[1] is not None and _current_test:
+            _kept_pages.append((self.server, self.keep_artefacts(_failure_dir(_current_test))))
+        if self in _open_pages:
+            _open_pages.remove(self)
         self.context.close()
+
+    def keep_artefacts(self, folder: Path) -> list[Path]:
+        """Save this page's screenshot and console into ``folder``; return the files."""
+        folder.mkdir(parents=True, exist_ok=True)
+        number = len(list(folder.glob("page-*-console.txt"))) + 1
+        console = folder / f"page-{number}-console.txt"
+        address = "(closed)" if self.page.is_closed() else self.page.url
+        console.write_text(
+            f"address: {address}\n" + "\n".join(self.console) + "\n", encoding="utf-8"
+        )
+        files = [console]
+        screenshot = folder / f"page-{number}.png"
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:  # what the trainee saw: the viewport (Voilà scrolls inside #rendered_cells)
+            self.page.screenshot(path=str(screenshot), timeout=15_000)
+            files.insert(0, screenshot)
+        except PlaywrightError as error:  # a crashed or hung page: the console still tells
+            console.write_text(
+                console.read_text(encoding="utf-8") + f"(no screenshot: {error})\n",
+                encoding="utf-8",
+            )
+        return files
+
+
+# -- a failing test's artefacts: screenshots, consoles, server logs under test-output/ --------
+
+_open_pages: list[Trainee] = []
+_kept_pages: list[tuple[Server, list[Path]]] = []  # pages closed while their test failed
+_current_test: str | None = None
+
+
+def _failure_dir(nodeid: str) -> Path:
+    return FAILURES / re.sub(r"[^\w.-]+", "_", nodeid.split("tests/", 1)[-1]).strip("_")
+
+
+def chromium_version() -> str:
+    """What really drives the pages: Debian's Chromium at CHROMIUM, and its version."""
+    try:
+        done = subprocess.run(
+            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+        return f"{CHROMIUM} ({done.stdout.strip() or done.stderr.strip()})"
+    except OSError as error:
+        return f"{CHROMIUM} (could not be run: {error})"
+
+
+@pytest.fixture(autouse=True)
+def _artefacts_of(request):
+    """Name the running test, so pages closed while it fails keep their artefacts."""
+    global _current_test
+    _current_test = request.node.nodeid
+    _kept_pages.clear()
+    yield
+    _current_test = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.when not in ("setup", "call") or not report.failed:
+        return
+    folder = _failure_dir(item.nodeid)
+    files = [path for _, kept in _kept_pages for path in kept]
+    servers = {id(server): server for server, _ in _kept_pages}
+    for page in _open_pages:
+        files += page.keep_artefacts(folder)
+        servers[id(page.server)] = page.server
+    for value in item.funcargs.values():
+        if isinstance(value, Server):
+            servers[id(value)] = value
+    for number, server in enumerate(servers.values(), start=1):
+        if server.log_path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"server-{number}.log"
+            shutil.copy(server.log_path, target)
+            files.append(target)
+    lines = [f"browser: {chromium_version()}"]
+    lines += [f"kept: {path.relative_to(REPO)}" for path in files]
+    report.sections.append(("failure artefacts (test-output/failures/)", "\n".join(lines)))
 
 
 @pytest.fixture

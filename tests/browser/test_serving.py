@@ -37,7 +37,8 @@ def test_first_visit_weight(trainee):
     cdp.on("Network.responseReceived", on_response)
     trainee.open()
     trainee.page.locator(".course-join-start").wait_for()
-    trainee.page.wait_for_timeout(1000)
+    # every request of the first visit has finished (not a fixed pause: a busy machine is slow)
+    trainee.page.wait_for_load_state("networkidle")
     total = sum(received.values())
     assert len(received) > 20, "the network log caught too little to judge"
     assert total <= MAX_FIRST_VISIT, f"first visit pulled {total / 1e6:.1f} MB"

@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from ..browser.conftest import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_serving
+from ..browser.conftest import CHROMIUM, free_port, launched_chromium, wait_until_serving
 from ..conftest import OUTPUT, REPO, prerequisite_missing
 from ..store.conftest import _admin_engine, pg_database_url  # noqa: F401 - a fixture
 
@@ -216,9 +216,5 @@ def hub(chp, hub_db_url):
 def browser():
     if not Path(CHROMIUM).exists():
         missing(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()

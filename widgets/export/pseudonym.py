@@ -14,6 +14,7 @@ import os
 import uuid
 from pathlib import Path
 
+from .. import paths
 from ..keys import kept_secret
 
 KEY_ENV = "COURSE_PSEUDONYM_KEY"
@@ -23,11 +24,8 @@ PSEUDONYM_HEX = 16  # 64 bits: collisions are negligible for millions of learner
 
 def pseudonym_key(var_dir: Path | None = None) -> str:
     """The configured key, or the one kept in ``var_dir`` (generated on first use)."""
-    if var_dir is None:
-        from ..cli import var_dir as default_var_dir
-
-        var_dir = default_var_dir()
-    return kept_secret(var_dir / KEY_FILE, os.environ.get(KEY_ENV, ""), nbytes=32)
+    folder = paths.var_dir() if var_dir is None else var_dir
+    return kept_secret(folder / KEY_FILE, os.environ.get(KEY_ENV, ""), nbytes=32)
 
 
 class Pseudonymiser:

@@ -222,11 +222,20 @@ def course_handlers(app_path: str, base_url_of):
             self.finish({"wait": GUESSES.wait(kind, client)})
 
     class ToCourseApp(web.RequestHandler):
-        """``/`` and the file tree send trainees to the app, keeping the query string."""
+        """``/`` and the file tree send trainees to the app, keeping the query string; the
+        redirect's body says where, for a ``curl`` that does not follow it."""
 
         def get(self, *_args):
             query = f"?{self.request.query}" if self.request.query else ""
-            self.redirect(url_path_join(base_url_of(self), app_path) + query)
+            target = url_path_join(base_url_of(self), app_path) + query
+            self.set_status(302)
+            self.set_header("Location", target)
+            self.set_header("Content-Type", "text/plain; charset=UTF-8")
+            self.finish(
+                "Peer Coaching & Mentoring course: the course is at "
+                f"{self.request.protocol}://{self.request.host}{target}\n"
+                "(a browser goes there by itself; curl -L follows the redirect)\n"
+            )
 
         head = get
 

@@ -15,22 +15,22 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, create_engine, make_url
 from sqlalchemy.pool import StaticPool
 
+from ..paths import var_dir
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def default_url() -> str:
     """``COURSE_DB_URL`` if set, else a SQLite file in the git-ignored var directory.
 
-    The var directory is ``<repo>/var`` unless ``COURSE_VAR_DIR`` names another.
+    The var directory is ``<repo>/var`` unless ``COURSE_VAR_DIR`` names another
+    (``widgets.paths``).
     """
     url = os.environ.get("COURSE_DB_URL")
     if url:
         return url
-    var_dir = Path(os.environ.get("COURSE_VAR_DIR") or REPO_ROOT / "var")
-    return f"sqlite:///{(var_dir / 'course.sqlite').resolve()}"
+    return f"sqlite:///{(var_dir() / 'course.sqlite').resolve()}"
 
 
 def normalise_url(url: str | URL) -> URL:
