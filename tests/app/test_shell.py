@@ -299,3 +299,17 @@ print(sorted(m for m in ("pandas", "plotly", "numpy") if m in sys.modules))
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_guessing_join_codes_is_slowed_down(course, store):
+    """After a few codes that match no session, must the next try (even a right one) wait?"""
+    session = store.create_session("Real group")
+    learner = store.create_learner(display_name="Guesser")
+    app = app_for(course, store, f"learner={learner.token}")
+    status = app.status
+    for guess in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD", "EEEEEE"):
+        assert app.join_live_session(guess, status) is False
+        assert "no live session with the code" in status.message
+    assert app.join_live_session(session.code, status) is False
+    assert "Too many codes" in status.message and "Wait" in status.message
+    assert store.learner_by_token(learner.token).session_code is None
