@@ -35,6 +35,7 @@ import time
 
 import psutil
 from protocol_client import ProtocolTrainee
+from run import CHROMIUM, LAUNCH_ARGS
 from scenarios import CourseApp
 from servers import (
     REPO,
@@ -45,16 +46,6 @@ from servers import (
     stop_all,
 )
 
-CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MIB = 1024 * 1024
 TIMEOUT_MS = 240_000
 SHARE = REPO / "widgets" / "serving" / "share"

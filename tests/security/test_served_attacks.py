@@ -38,6 +38,12 @@ def joined_victim(browser, server, name="Victim Vera") -> Trainee:
     return victim
 
 
+def still_works(victim: Trainee) -> None:
+    """The victim's own page still talks to its kernel: a click opens a part."""
+    victim.page.locator(f".course-module-{MODULE} .course-part-theory").click()
+    victim.page.locator(".course-part-body").first.wait_for()
+
+
 class Stranger:
     """An HTTP client with its own cookies (as a second browser would have)."""
 
@@ -77,9 +83,7 @@ def test_a_kernel_id_alone_opens_no_websocket(browser, server):
             assert refused.value.status_code == 404, attempt
             stranger.request("voila/render/index.ipynb")  # now it has a client cookie of its own
         assert stranger.cookie("course_client")
-        # the victim's own page still talks to its kernel
-        victim.page.locator(f".course-module-{MODULE} .course-part-theory").click()
-        victim.page.locator(".course-part-body").first.wait_for()
+        still_works(victim)
     finally:
         victim.close()
 
@@ -102,8 +106,7 @@ def test_a_kernel_id_alone_cannot_shut_it_down(browser, server):
         assert status == 404
         own = victim.context.request.get(f"{server.url}api/kernels/{kernel}")
         assert own.status == 200, "the victim's kernel was shut down"
-        victim.page.locator(f".course-module-{MODULE} .course-part-theory").click()
-        victim.page.locator(".course-part-body").first.wait_for()
+        still_works(victim)
     finally:
         victim.close()
 
