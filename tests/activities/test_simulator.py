@@ -43,8 +43,15 @@ def test_meter_moves_by_stance_weights_and_clamps(content, view):
     assert view.board.state["meter"]["value"] == 50
     walk(view, "seating")  # leading
     assert view.ownership == 50 + STANCE_WEIGHTS["leading"]
-    walk(view, "notice", "every-lesson", "when")  # +20 +15 +15 -> clamped at 100
-    assert view.ownership_after(view.logic.path) == [50, 40, 60, 75, 90]
+    walk(view, "notice", "every-lesson", "when")  # hands back, then two open questions
+    w = STANCE_WEIGHTS
+    assert view.ownership_after(view.logic.path) == [
+        50,
+        50 + w["leading"],
+        50 + w["leading"] + w["hands_back"],
+        50 + w["leading"] + w["hands_back"] + w["open_question"],
+        50 + w["leading"] + w["hands_back"] + 2 * w["open_question"],
+    ]
     heavy = content.model_copy(update={"weights": {"hands_back": 50}, "ownership_start": 80})
     other = SimulatorView(heavy)
     walk(other, "better")
@@ -117,7 +124,7 @@ def test_debrief_compares_with_the_expert_and_shows_the_stance_mix(view):
     assert [m["percent"] for m in d["mix"]] == [25, 25, 25, 25]
     assert [s["reply"][:5] for s in d["expert_path"]] == ["Think", "What ", "When "]
     assert d["expert_ending"] == "Amira owns her plan"
-    assert (d["ownership"], d["expert_ownership"]) == (55, 100)
+    assert (d["ownership"], d["expert_ownership"]) == (60, 90)
     assert d["summary"].startswith("You gave the expert's reply 1 of 4 times.")
     assert d["on_expert_path"] is False
 

@@ -4,8 +4,8 @@ conversation branches ("hand the issue back").
 The walk, submissions and resume are :mod:`~widgets.activities.branching`'s (the same graph
 code as the scenario). This module adds what a conversation shows:
 
-- every reply is tagged with a stance (hands back, open question, paraphrase, leading, tells,
-  rescues, judges) and its feedback;
+- every reply is tagged with a stance (hands back, paraphrase, open question, offers with
+  permission, leading, tells, rescues, judges) and its feedback;
 - an ownership meter (0–100: how much of the thinking is the teacher's) moved by each stance's
   weight, clamped at each step, shown with its number and a sentence, not colour alone;
 - at the ending, the trainee's replies beside the expert's (``expert: true`` per node), the
@@ -28,8 +28,12 @@ _STATIC = Path(__file__).parent / "static"
 
 STANCES: dict[str, tuple[str, str]] = {
     "hands_back": ("Hands back", "returns the issue to the teacher, who keeps the thinking"),
-    "open_question": ("Open question", "invites the teacher to think further"),
     "paraphrase": ("Paraphrase", "reflects back what the teacher said, so they hear it"),
+    "open_question": ("Open question", "invites the teacher to think further"),
+    "offers": (
+        "Offers with permission",
+        "asks before sharing an idea and leaves the choice with the teacher",
+    ),
     "leading": ("Leading question", "advice in disguise: the answer is in the question"),
     "tells": ("Tells", "gives the answer, so the teacher stops thinking"),
     "rescues": ("Rescues", "reassures or closes the topic, so the issue goes away unexamined"),

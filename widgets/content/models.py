@@ -37,22 +37,48 @@ def _unique(ids: list[str], what: str) -> None:
 # --- references -------------------------------------------------------------
 
 
+# What kind of source a reference is, so the course can tell research from a provider's page.
+ReferenceKind = Literal[
+    "research",  # a study, or a report of one
+    "review",  # a systematic review, meta-analysis or evidence review
+    "official",  # statutory guidance, a standards body or a public education agency
+    "framework",  # a professional framework or code (CUREE, ICF)
+    "book",  # a practitioner book or model (Whitmore, Downey)
+    "practitioner",  # an article by a practitioner
+    "course-source",  # the course's own unpublished source text
+    "vendor",  # a provider's marketing page (seed 002)
+    "blog",
+]
+ClaimType = Literal["empirical", "practice"]
+
+
 class Reference(Strict):
     """One source the course cites."""
 
     key: Slug
+    kind: ReferenceKind
     citation: Text
     url: str | None = None
 
 
 class ReferencesFile(Strict):
     schema_version: Literal[1]
+    # which kinds of source may back each type of claim: "empirical" (what studies found) and
+    # "practice" (advice on how to coach); an activity's item may cite only these kinds
+    allowed_kinds: dict[ClaimType, list[ReferenceKind]]
     references: list[Reference] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _keys_unique(self) -> ReferencesFile:
         _unique([r.key for r in self.references], "reference")
+        if set(self.allowed_kinds) != {"empirical", "practice"}:
+            raise ValueError("allowed_kinds must name the kinds for 'empirical' and 'practice'")
         return self
+
+    @property
+    def citable_kinds(self) -> set[str]:
+        """Kinds an activity item may cite (those allowed for any claim)."""
+        return {k for kinds in self.allowed_kinds.values() for k in kinds}
 
 
 # --- activities -------------------------------------------------------------
@@ -379,15 +405,27 @@ class ScenarioActivity(ActivityBase):
 
 
 Stance = Literal[
-    "hands_back", "open_question", "paraphrase", "leading", "tells", "rescues", "judges"
+    "hands_back",
+    "paraphrase",
+    "open_question",
+    "offers",
+    "leading",
+    "tells",
+    "rescues",
+    "judges",
 ]
 
 # How far each stance moves the ownership meter (0-100: how much of the thinking is the
-# teacher's). An activity may override any of them with ``weights``.
+# teacher's). An activity may override any of them with ``weights``. The order follows
+# Downey's pull-push spectrum: reflecting back (paraphrase) is further towards "pull" than
+# asking, and an idea offered openly, with permission and the choice left to the teacher,
+# costs her no ownership, unlike telling. tests/content checks that at every node the
+# expert reply scores at least as high as every alternative.
 STANCE_WEIGHTS: dict[str, int] = {
     "hands_back": 20,
-    "open_question": 15,
-    "paraphrase": 10,
+    "paraphrase": 15,
+    "open_question": 10,
+    "offers": 5,
     "leading": -10,
     "rescues": -15,
     "tells": -20,

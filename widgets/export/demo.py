@@ -145,6 +145,7 @@ STANCE_PULL = {
     "leading": 2.5,
     "paraphrase": 1.5,
     "open_question": 1.5,
+    "offers": 1.5,
     "hands_back": 1.0,
     "judges": 0.5,
 }
