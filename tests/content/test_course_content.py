@@ -70,3 +70,50 @@ def test_no_vendor_contact_details():
     )
     assert not re.search(r"\(\d{3}\)\s*\d{3}-\d{4}|\d{3}-\d{3}-\d{4}", text)
     assert "@" not in re.sub(r"[\w.+-]+@users\.noreply", "", text) or "mailto" not in text
+
+
+# words that mark a sentence as reporting what studies found (an empirical claim)
+EMPIRICAL = re.compile(
+    r"\b(research(ers)? (shows?|suggests?|found|finds)|studies|study of|found that|finds that|"
+    r"review (found|of)|meta-analysis|evaluations?|evidence (shows|suggests|comes)|effect sizes?|"
+    r"standard deviations?|trials?|pooled)\b",
+    re.IGNORECASE,
+)
+
+
+def test_empirical_claims_cite_research(course):
+    """Does every activity item whose explanation reports a finding cite at least one source of
+    a kind references.yaml allows for empirical claims, and no item cite a vendor page or a
+    blog?"""
+    import yaml
+
+    from widgets.content.models import ReferencesFile
+
+    refs = ReferencesFile.model_validate(
+        yaml.safe_load((DATA / "references.yaml").read_text(encoding="utf-8"))
+    )
+    empirical = set(refs.allowed_kinds["empirical"])
+    assert "vendor" not in refs.citable_kinds and "blog" not in refs.citable_kinds
+    claims = 0
+    for module in course.modules:
+        for activity in module.file.activities:
+            for item, text, keys in _explained_items(activity):
+                kinds = {course.references[k].kind for k in keys}
+                assert not kinds & {"vendor", "blog"}, f"{activity.id}/{item}"
+                if EMPIRICAL.search(text):
+                    claims += 1
+                    assert kinds & empirical, (
+                        f"{activity.id}/{item} reports a finding but cites only {sorted(kinds)}"
+                    )
+    assert claims >= 5
+
+
+def _explained_items(activity):
+    """(item id, explanation or feedback, sources) for every cited item of ``activity``."""
+    for name in ("items", "questions"):
+        for item in getattr(activity, name, []) or []:
+            text = getattr(item, "explanation", None) or getattr(item, "notice", None) or ""
+            yield item.id, text, item.sources
+    for node in getattr(activity, "nodes", []) or []:
+        for option in node.options:
+            yield f"{node.id}/{option.id}", option.feedback, option.sources

@@ -213,6 +213,14 @@ def load_course(data_dir: Path | str) -> Course:
                             f"activities[{a_n}].{where}",
                             f"unknown source {key!r}: add it to references.yaml",
                         )
+                    if references[key].kind not in refs.citable_kinds:
+                        raise ContentError(
+                            path,
+                            f"activities[{a_n}].{where}",
+                            f"source {key!r} is a {references[key].kind} page, which "
+                            "references.yaml's allowed_kinds does not allow as evidence: cite "
+                            "research or practice guidance instead",
+                        )
             activities[activity.id] = (module, activity)
         modules.append(module)
     for module in modules:
