@@ -305,6 +305,60 @@ class VideoActivity(ActivityBase):
         return self
 
 
+# --- drafting: the trainee writes first, then compares with a worked example --------------
+
+
+class DraftCriterion(Strict):
+    """One thing a good draft does; the trainee ticks it for their own draft (a self-check)."""
+
+    id: Slug
+    text: Text  # phrased so a trainee can check their own draft: "It names what pupils will do"
+    why: Text  # why it matters
+
+
+class DraftAlternative(Strict):
+    """Another reply a coach might give, shown beside the trainee's after they have written."""
+
+    text: Text
+    label: Annotated[str, Field(min_length=1, max_length=60)]  # e.g. "Advice in disguise"
+    why: Text
+
+
+class DraftingStep(Strict):
+    id: Slug
+    situation: Text | None = None  # the scenario, or what the teacher says
+    speaker: Label | None = None  # who says ``situation`` in a reply drill
+    evidence: list[Text] = Field(default=[], max_length=20)  # an evidence record, one line each
+    prompt: Text
+    reply: bool = False  # the draft is the coach's next words: the reply analyser comments on it
+    criteria: list[DraftCriterion] = Field(min_length=2, max_length=8)
+    model_answer: Text  # the worked example, or the expert's reply
+    model_why: Text  # why the worked example works
+    alternatives: list[DraftAlternative] = Field(default=[], max_length=5)
+    sources: list[Slug] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> DraftingStep:
+        _unique([c.id for c in self.criteria], "criterion")
+        if self.speaker is not None and self.situation is None:
+            raise ValueError(f"step {self.id!r} names a speaker but has no situation to say")
+        return self
+
+
+class DraftingActivity(ActivityBase):
+    """Rehearsal: write your own reply, agreement, goal, plan or feedback first; then compare it
+    with a worked example and tick the criteria your draft meets. Saved, never graded."""
+
+    type: Literal["drafting"]
+    steps: list[DraftingStep] = Field(min_length=1, max_length=8)
+    max_chars: int = Field(3000, ge=100, le=20000)  # per draft
+
+    @model_validator(mode="after")
+    def _steps_unique(self) -> DraftingActivity:
+        _unique([s.id for s in self.steps], "step")
+        return self
+
+
 # --- branching activities (scenario, simulator): one graph shape, one graph check -------
 
 Label = Annotated[str, Field(min_length=1, max_length=120)]
@@ -486,7 +540,8 @@ Activity = Annotated[
     | OrderingActivity
     | ScenarioActivity
     | SimulatorActivity
-    | VideoActivity,
+    | VideoActivity
+    | DraftingActivity,
     Field(discriminator="type"),
 ]
 

@@ -33,7 +33,7 @@ from ..content.models import (
     SortingActivity,
     VideoActivity,
 )
-from .columns import INTERACTION_TYPES
+from .columns import FREE_TEXT_TYPES, INTERACTION_TYPES
 from .pseudonym import Pseudonymiser
 from .responses import BRANCHING_TYPES, SUBMISSION, preferred
 
@@ -441,7 +441,7 @@ class StatementBuilder:
             )
         elif kind in BRANCHING_TYPES:
             yield from self._decision_statements(cols, duration, start, end)
-        elif kind in ("choice", "self_assessment", "video"):
+        elif kind in ("choice", "self_assessment", "video", "drafting"):
             context = self.context(session, condition, module, part, activity, attempt)
             for i in range(start, end):
                 item = cols["item"][i]
@@ -449,7 +449,7 @@ class StatementBuilder:
                     continue
                 result = {"duration": duration}
                 response = cols["response"][i]
-                if kind == "video":  # the learner's words, kept as written (only on request)
+                if kind in FREE_TEXT_TYPES:  # the learner's words, as written (only on request)
                     if self.include_text and response:
                         result["response"] = response
                 elif response:
