@@ -123,6 +123,14 @@ def _walk_graph(kb: Keyboard, prefix: str, board: str) -> None:
         phase = kb.page.locator(board).get_attribute("data-phase")
         if phase == "ended":
             return
+        if phase == "choosing" and kb.page.locator(f"{board} .{prefix}-draft-text").count():
+            # a rehearsal: write one's own reply first; the replies appear after it
+            kb.tab_to(f".{prefix}-draft-text")
+            kb.page.keyboard.type("What was different on the days it went well?")
+            kb.tab_to(f".{prefix}-draft-submit")
+            kb.page.keyboard.press("Enter")
+            kb.page.locator(f"{board} .{prefix}-option-input").first.wait_for()
+            continue
         if phase == "choosing":
             kb.tab_to(f".{prefix}-option-input")
             kb.page.keyboard.press("Space")

@@ -514,6 +514,8 @@ class SimulatorActivity(ActivityBase):
     endings: list[Ending] = Field(min_length=1, max_length=12)
     ownership_start: int = Field(50, ge=0, le=100)
     weights: dict[Stance, Annotated[int, Field(ge=-50, le=50)]] = {}
+    # rehearsal: at each line the trainee writes their own reply before the options appear
+    rehearse: bool = False
 
     @model_validator(mode="after")
     def _graph(self) -> SimulatorActivity:
