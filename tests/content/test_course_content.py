@@ -117,3 +117,40 @@ def _explained_items(activity):
     for node in getattr(activity, "nodes", []) or []:
         for option in node.options:
             yield f"{node.id}/{option.id}", option.feedback, option.sources
+
+
+def test_every_simulator_asks_for_the_trainees_own_words(course):
+    """Does every conversation simulator rehearse (own reply first), not only recognise?"""
+    from widgets.content.models import DraftingActivity, SimulatorActivity
+
+    sims = [
+        a for m in course.modules for a in m.file.activities if isinstance(a, SimulatorActivity)
+    ]
+    assert sims and all(s.rehearse for s in sims), [s.id for s in sims if not s.rehearse]
+    drafting = {
+        m.slug for m in course.modules for a in m.file.activities if isinstance(a, DraftingActivity)
+    }
+    assert {
+        "listening-and-questioning",
+        "structuring-the-conversation",
+        "coaching-in-the-classroom",
+    } <= drafting
+
+
+# settings the course's cases must reach beyond secondary science (issue 13)
+SETTINGS = {
+    "early years": r"\bnursery\b|\bearly years\b|\breception\b",
+    "primary early-career teacher": r"early-career teacher in a Year [1-6]\b|primary school in",
+    "special school or SEND, with a teaching assistant": r"special school",
+    "sixth form or FE": r"sixth-form college|\bFE\b|further education|head of sixth form",
+    "a reluctant coachee": r"only here because",
+    "coaching someone more senior": r"more senior",
+    "remote coaching": r"video call|at a distance",
+}
+
+
+def test_cases_reach_beyond_one_phase_and_subject():
+    """Do the activities include each of the settings the reviewer found missing?"""
+    text = " ".join(p.read_text(encoding="utf-8") for p in (DATA / "modules").glob("*.yaml"))
+    missing = [name for name, pattern in SETTINGS.items() if not re.search(pattern, text)]
+    assert not missing, missing
