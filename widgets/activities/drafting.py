@@ -22,7 +22,7 @@ import ipywidgets as w
 
 from ..content.models import DraftingActivity, DraftingStep
 from ..escape import escape_text
-from .base import ActivityView, Submission, heading
+from .base import ActivityView, Submission, heading, latest
 from .reflection import length_problem
 from .reply_analysis import CAVEAT, analyse
 
@@ -167,11 +167,11 @@ class DraftingView(ActivityView):
     # -- resume --------------------------------------------------------------------------
 
     def restore(self, submissions: list[Submission]) -> None:
-        saves = [s for s in submissions if s.action == "save"]
-        if not saves:
+        saved = latest(submissions)
+        if saved is None:
             return
         known = {s.id: s for s in self.content.steps}
-        response = saves[-1].response
+        response = saved.response
         drafts = response.get("drafts", {}) if isinstance(response, dict) else {}
         ticks = response.get("checked", {}) if isinstance(response, dict) else {}
         self._saved = {k: str(v) for k, v in drafts.items() if k in known and str(v).strip()}
