@@ -114,6 +114,8 @@ def _walk(view, expert: bool) -> None:
     """One run to an ending: the best (expert) option everywhere, or the first other one."""
     while view.logic.phase == "choosing":
         node = view.logic.node(view.logic.current)
+        if getattr(view.content, "rehearse", False):  # own words first, as the page asks
+            view.draft(f"{DRAFT_MARKER}: my own reply to {node.id}?")
         best = view.preferred(node)
         view.choose(best.id if expert else next(o.id for o in node.options if o is not best))
         view.go_on()

@@ -109,6 +109,20 @@ def test_rehearsal_drafts_only_on_request_and_only_with_consent(known):
     assert set(marked["learner"].astype(str)) == allowed
 
 
+def test_simulator_own_replies_only_on_request(known):
+    """Are the replies a trainee wrote in a rehearsing simulator left out of the export unless
+    include_text, and then present (the planted learner who conversed consented)?"""
+    without = load_responses(known.url, key=KEY)
+    drafts = without[(without["activity"] == SIMULATOR) & (without["action"] == "draft")]
+    assert len(drafts) and drafts["response"].isna().all()
+    with_text = load_responses(known.url, key=KEY, include_text=True)
+    drafts = with_text[(with_text["activity"] == SIMULATOR) & (with_text["action"] == "draft")]
+    assert drafts["response"].notna().all()  # the demo class's own replies too
+    marked = drafts[drafts["response"].str.startswith(DRAFT_MARKER)]
+    assert len(marked)
+    assert set(marked["learner"].astype(str)) == {Pseudonymiser(KEY).learner(known.consenting.id)}
+
+
 def test_rehearsal_drafts_survive_a_reload(known):
     """Read back from the store, as a page does on reload, are the drafts back in their boxes
     and their comparisons showing?"""

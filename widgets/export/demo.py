@@ -150,6 +150,13 @@ STANCE_PULL = {
     "judges": 0.5,
 }
 QUALITY_PULL = {"acceptable": 2.5, "poor": 1.0}
+# what simulated trainees write first in a rehearsing simulator
+OWN_REPLIES = (
+    "Have you tried a seating plan?",
+    "What was different on the days it went better?",
+    "You need to be more consistent with them.",
+    "So it works for a day or two and then slips. What happens on day three?",
+)
 VIDEO_ANSWERS = {
     "what-each-did": (
         "Mark gave her his own strategy straight away; Ruth asked what had stayed with her.",
@@ -405,6 +412,8 @@ class DemoClass:
                     if learner.rng.random() < 0.03:
                         return  # left mid-way; resumes never
                     node = view.logic.node(view.logic.current)
+                    if simulator and activity.rehearse:  # own words first (no draw: same data)
+                        view.draft(OWN_REPLIES[len(view.logic.path) % len(OWN_REPLIES)])
                     view.choose(self._decide(learner, activity, node, skill))
                     view.go_on()
                 best, _end = view.logic.preferred_path()

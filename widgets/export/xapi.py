@@ -25,6 +25,7 @@ from ..content.loader import Course
 from ..content.models import (
     PART_NAMES,
     ChoiceActivity,
+    DraftingActivity,
     OrderingActivity,
     ReflectionActivity,
     ScenarioActivity,
@@ -233,6 +234,12 @@ class StatementBuilder:
             if question is not None:
                 definition.update(
                     name=_lang(question.prompt), interactionType=INTERACTION_TYPES["video"]
+                )
+        elif isinstance(content, DraftingActivity):
+            step = next((s for s in content.steps if s.id == item_id), None)
+            if step is not None:
+                definition.update(
+                    name=_lang(step.prompt), interactionType=INTERACTION_TYPES["drafting"]
                 )
         elif isinstance(content, SelfAssessmentActivity):
             statement = next((s for s in content.statements if s.id == item_id), None)
