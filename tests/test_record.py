@@ -26,6 +26,11 @@ def page(course):
         save("m1-reflection", "reflection", {"text": f"Line one\nLine two {HOSTILE}"}),
         save("m2-video-two-approaches", "video", {"answers": {"what-each-did": "Mark told."}}),
         save("m6-action-plan", "reflection", {"text": "Goal: ask more, tell less."}),
+        save(
+            "m4-drafting",
+            "drafting",
+            {"drafts": {"goal": f"By half-term {HOSTILE}"}, "checked": {"goal": ["date"]}},
+        ),
         save(pre, "self_assessment", {"phase": "pre", "ratings": {"explain-difference": 2}}),
         save(
             "m6-self-assessment-post",
@@ -66,9 +71,9 @@ def test_is_a_self_contained_page_without_scripts(page):
 
 
 def test_hostile_text_is_escaped_everywhere(page):
-    """Is the learner's markup shown as text, in the name and in a reflection alike?"""
+    """Is the learner's markup shown as text, in the name, a reflection and a draft alike?"""
     assert HOSTILE not in page
-    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
 
 
 def test_header_has_course_name_and_date(course, page):
@@ -98,6 +103,16 @@ def test_video_answers_and_action_plan(page):
     plan = page.split("<h2>My action plan</h2>")[1].split("<h2>")[0]
     assert "Goal: ask more, tell less." in plan
     assert page.count("Goal: ask more, tell less.") == 1
+
+
+def test_drafts_and_self_checks(course, page):
+    """Is a saved draft shown under its prompt, with the criteria the learner ticked?"""
+    step = next(s for s in course.activity("m4-drafting").steps if s.id == "goal")
+    assert step.prompt.split(".")[0] in page
+    assert "By half-term &lt;script&gt;" in page
+    ticked = next(c.text for c in step.criteria if c.id == "date")
+    unticked = next(c.text for c in step.criteria if c.id == "control")
+    assert ticked in page and unticked not in page
 
 
 def test_self_assessment_change_table(page):

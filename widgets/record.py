@@ -14,7 +14,13 @@ from .activities.base import Submission
 from .activities.self_assessment import latest_ratings, rating_change
 from .content import Course
 from .content.loader import sources_of
-from .content.models import PART_NAMES, ReflectionActivity, SelfAssessmentActivity, VideoActivity
+from .content.models import (
+    PART_NAMES,
+    DraftingActivity,
+    ReflectionActivity,
+    SelfAssessmentActivity,
+    VideoActivity,
+)
 from .escape import escape_text
 
 ACTION_PLAN_ID = "m6-action-plan"
@@ -153,6 +159,23 @@ def learning_record_html(
                             f"<p class='prompt'>Question {n}. {escape_text(question.prompt)}</p>"
                             + _text_block(answers[question.id])
                         )
+                written.append("".join(block))
+                note_sources(activity)
+            elif isinstance(activity, DraftingActivity):
+                drafts = sub.response.get("drafts", {})
+                ticked = sub.response.get("checked", {})
+                block = [f"<h3>{escape_text(activity.title)}</h3><p class='meta'>{where}</p>"]
+                for step in activity.steps:
+                    if not drafts.get(step.id):
+                        continue
+                    block.append(
+                        f"<p class='prompt'>{escape_text(step.prompt)}</p>"
+                        + _text_block(drafts[step.id])
+                    )
+                    met = [c.text for c in step.criteria if c.id in ticked.get(step.id, [])]
+                    if met:
+                        items = "".join(f"<li>{escape_text(t)}</li>" for t in met)
+                        block.append(f"<p class='meta'>My self-check: my draft</p><ul>{items}</ul>")
                 written.append("".join(block))
                 note_sources(activity)
     out.append("<h2>My reflections and answers</h2>")

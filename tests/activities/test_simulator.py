@@ -43,8 +43,15 @@ def test_meter_moves_by_stance_weights_and_clamps(content, view):
     assert view.board.state["meter"]["value"] == 50
     walk(view, "seating")  # leading
     assert view.ownership == 50 + STANCE_WEIGHTS["leading"]
-    walk(view, "notice", "every-lesson", "when")  # +20 +15 +15 -> clamped at 100
-    assert view.ownership_after(view.logic.path) == [50, 40, 60, 75, 90]
+    walk(view, "notice", "every-lesson", "when")  # hands back, then two open questions
+    w = STANCE_WEIGHTS
+    assert view.ownership_after(view.logic.path) == [
+        50,
+        50 + w["leading"],
+        50 + w["leading"] + w["hands_back"],
+        50 + w["leading"] + w["hands_back"] + w["open_question"],
+        50 + w["leading"] + w["hands_back"] + 2 * w["open_question"],
+    ]
     heavy = content.model_copy(update={"weights": {"hands_back": 50}, "ownership_start": 80})
     other = SimulatorView(heavy)
     walk(other, "better")
@@ -117,7 +124,7 @@ def test_debrief_compares_with_the_expert_and_shows_the_stance_mix(view):
     assert [m["percent"] for m in d["mix"]] == [25, 25, 25, 25]
     assert [s["reply"][:5] for s in d["expert_path"]] == ["Think", "What ", "When "]
     assert d["expert_ending"] == "Amira owns her plan"
-    assert (d["ownership"], d["expert_ownership"]) == (55, 100)
+    assert (d["ownership"], d["expert_ownership"]) == (60, 90)
     assert d["summary"].startswith("You gave the expert's reply 1 of 4 times.")
     assert d["on_expert_path"] is False
 
@@ -173,3 +180,73 @@ def test_board_and_registry(content):
         assert SimulatorBoard.class_traits()[name].help, name
     state = view.board.state
     assert "stance" not in json.dumps(state["node"]) and "expert" not in json.dumps(state["node"])
+
+
+# -- rehearsal: the trainee's own words before the options --------------------------------
+
+
+@pytest.fixture
+def rehearsing(content) -> SimulatorView:
+    return SimulatorView(content.model_copy(update={"rehearse": True}))
+
+
+def test_rehearsal_hides_the_replies_until_the_trainee_has_written(rehearsing):
+    """With rehearse on, are there no options to pick until the trainee's own reply is in, and
+    is choosing refused meanwhile?"""
+    state = rehearsing.board.state
+    assert state["draft_needed"] is True and state["node"]["options"] == []
+    rehearsing.board.request("choose", option="better")
+    assert rehearsing.logic.phase == "choosing" and rehearsing.logic.path == []
+    assert "Write your own reply first" in rehearsing.board.status["text"]
+
+
+def test_own_reply_is_saved_analysed_and_shown_beside_the_expert(rehearsing):
+    got = Recorder()
+    rehearsing.on_submit(got)
+    rehearsing.board.request("draft", text="Have you tried a seating plan?")
+    sub = got.got[-1]
+    assert (sub.action, sub.response["node"], sub.response["text"]) == (
+        "draft",
+        rehearsing.content.start,
+        "Have you tried a seating plan?",
+    )
+    assert "disguised_advice" in sub.response["noticed"]
+    state = rehearsing.board.state
+    assert state["draft_needed"] is False and len(state["node"]["options"]) == 4
+    assert any("suggestion phrased as a question" in n for n in state["own"]["notes"])
+    rehearsing.board.request("choose", option="seating")
+    fb = rehearsing.board.state["feedback"]
+    assert fb["expert_text"].startswith("Think about a lesson")
+    assert rehearsing.board.state["own"]["text"] == "Have you tried a seating plan?"
+    assert not any(s.action == "draft" and s.completes for s in got.got)
+
+
+def test_an_empty_or_overlong_reply_is_refused_with_a_reason(rehearsing):
+    got = Recorder()
+    rehearsing.on_submit(got)
+    rehearsing.board.request("draft", text="   ")
+    assert "Write what you would say first" in rehearsing.board.status["text"]
+    rehearsing.board.request("draft", text="What? " * 400)
+    assert "Too long" in rehearsing.board.status["text"]
+    assert rehearsing.board.status["tone"] == "error"
+    assert got.got == [] and rehearsing.board.state["draft_needed"] is True
+
+
+def test_own_words_come_back_on_resume_and_in_the_debrief(content, rehearsing):
+    got = Recorder()
+    rehearsing.on_submit(got)
+    for option in EXPERT:
+        rehearsing.draft(f"My own reply before {option}?")
+        rehearsing.choose(option)
+        rehearsing.go_on()
+    rows = rehearsing.board.state["debrief"]["rows"]
+    assert [r["own"] for r in rows] == [f"My own reply before {o}?" for o in EXPERT]
+    again = SimulatorView(content.model_copy(update={"rehearse": True}))
+    again.restore(got.got)
+    assert again.logic.phase == "ended"
+    assert [r["own"] for r in again.board.state["debrief"]["rows"]] == [r["own"] for r in rows]
+
+
+def test_a_simulator_without_rehearsal_refuses_a_draft(view):
+    view.board.request("draft", text="What happened?")
+    assert "no step for writing" in view.board.status["text"]

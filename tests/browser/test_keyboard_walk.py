@@ -123,6 +123,14 @@ def _walk_graph(kb: Keyboard, prefix: str, board: str) -> None:
         phase = kb.page.locator(board).get_attribute("data-phase")
         if phase == "ended":
             return
+        if phase == "choosing" and kb.page.locator(f"{board} .{prefix}-draft-text").count():
+            # a rehearsal: write one's own reply first; the replies appear after it
+            kb.tab_to(f".{prefix}-draft-text")
+            kb.page.keyboard.type("What was different on the days it went well?")
+            kb.tab_to(f".{prefix}-draft-submit")
+            kb.page.keyboard.press("Enter")
+            kb.page.locator(f"{board} .{prefix}-option-input").first.wait_for()
+            continue
         if phase == "choosing":
             kb.tab_to(f".{prefix}-option-input")
             kb.page.keyboard.press("Space")
@@ -172,7 +180,21 @@ def do_video(kb: Keyboard, activity) -> None:
     kb.page.locator(f"{kb.root} .course-video-notice").first.wait_for()
 
 
+def do_drafting(kb: Keyboard, activity) -> None:
+    for n, step in enumerate(activity.steps, start=1):
+        kb.tab_to(f".course-draft-text-{step.id} textarea")
+        kb.page.keyboard.type("What happens on the days when it goes well?")
+        kb.tab_to(f".course-draft-compare-{step.id}")  # leaving the box saves the draft
+        kb.page.keyboard.press("Enter")
+        kb.page.locator(f"{kb.root} .course-draft-comparison").nth(n - 1).wait_for()
+        kb.tab_to(f".course-draft-check-{step.id} input")
+        kb.page.keyboard.press("Space")  # a tick saves the self-check
+        kb.page.locator(f"{kb.root} .course-draft-check-{step.id} input:checked").first.wait_for()
+    kb.page.locator(f"{kb.root} .course-status", has_text="Saved").wait_for()
+
+
 DRIVERS = {
+    "drafting": do_drafting,
     "video": do_video,
     "sorting": do_sorting,
     "choice": do_choice,

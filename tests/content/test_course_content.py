@@ -70,3 +70,87 @@ def test_no_vendor_contact_details():
     )
     assert not re.search(r"\(\d{3}\)\s*\d{3}-\d{4}|\d{3}-\d{3}-\d{4}", text)
     assert "@" not in re.sub(r"[\w.+-]+@users\.noreply", "", text) or "mailto" not in text
+
+
+# words that mark a sentence as reporting what studies found (an empirical claim)
+EMPIRICAL = re.compile(
+    r"\b(research(ers)? (shows?|suggests?|found|finds)|studies|study of|found that|finds that|"
+    r"review (found|of)|meta-analysis|evaluations?|evidence (shows|suggests|comes)|effect sizes?|"
+    r"standard deviations?|trials?|pooled)\b",
+    re.IGNORECASE,
+)
+
+
+def test_empirical_claims_cite_research(course):
+    """Does every activity item whose explanation reports a finding cite at least one source of
+    a kind references.yaml allows for empirical claims, and no item cite a vendor page or a
+    blog?"""
+    import yaml
+
+    from widgets.content.models import ReferencesFile
+
+    refs = ReferencesFile.model_validate(
+        yaml.safe_load((DATA / "references.yaml").read_text(encoding="utf-8"))
+    )
+    empirical = set(refs.allowed_kinds["empirical"])
+    assert "vendor" not in refs.citable_kinds and "blog" not in refs.citable_kinds
+    claims = 0
+    for module in course.modules:
+        for activity in module.file.activities:
+            for item, text, keys in _explained_items(activity):
+                kinds = {course.references[k].kind for k in keys}
+                assert not kinds & {"vendor", "blog"}, f"{activity.id}/{item}"
+                if EMPIRICAL.search(text):
+                    claims += 1
+                    assert kinds & empirical, (
+                        f"{activity.id}/{item} reports a finding but cites only {sorted(kinds)}"
+                    )
+    assert claims >= 5
+
+
+def _explained_items(activity):
+    """(item id, explanation or feedback, sources) for every cited item of ``activity``."""
+    for name in ("items", "questions"):
+        for item in getattr(activity, name, []) or []:
+            text = getattr(item, "explanation", None) or getattr(item, "notice", None) or ""
+            yield item.id, text, item.sources
+    for node in getattr(activity, "nodes", []) or []:
+        for option in node.options:
+            yield f"{node.id}/{option.id}", option.feedback, option.sources
+
+
+def test_every_simulator_asks_for_the_trainees_own_words(course):
+    """Does every conversation simulator rehearse (own reply first), not only recognise?"""
+    from widgets.content.models import DraftingActivity, SimulatorActivity
+
+    sims = [
+        a for m in course.modules for a in m.file.activities if isinstance(a, SimulatorActivity)
+    ]
+    assert sims and all(s.rehearse for s in sims), [s.id for s in sims if not s.rehearse]
+    drafting = {
+        m.slug for m in course.modules for a in m.file.activities if isinstance(a, DraftingActivity)
+    }
+    assert {
+        "listening-and-questioning",
+        "structuring-the-conversation",
+        "coaching-in-the-classroom",
+    } <= drafting
+
+
+# settings the course's cases must reach beyond secondary science (issue 13)
+SETTINGS = {
+    "early years": r"\bnursery\b|\bearly years\b|\breception\b",
+    "primary early-career teacher": r"early-career teacher in a Year [1-6]\b|primary school in",
+    "special school or SEND, with a teaching assistant": r"special school",
+    "sixth form or FE": r"sixth-form college|\bFE\b|further education|head of sixth form",
+    "a reluctant coachee": r"only here because",
+    "coaching someone more senior": r"more senior",
+    "remote coaching": r"video call|at a distance",
+}
+
+
+def test_cases_reach_beyond_one_phase_and_subject():
+    """Do the activities include each of the settings the reviewer found missing?"""
+    text = " ".join(p.read_text(encoding="utf-8") for p in (DATA / "modules").glob("*.yaml"))
+    missing = [name for name, pattern in SETTINGS.items() if not re.search(pattern, text)]
+    assert not missing, missing

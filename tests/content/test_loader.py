@@ -69,7 +69,9 @@ def test_missing_module_file_names_course_yaml(data_dir):
 def test_duplicate_reference_key(data_dir):
     """Is a reference key used twice refused?"""
     refs = data_dir / "references.yaml"
-    refs.write_text(refs.read_text() + "  - key: whitmore-1995\n    citation: Again.\n")
+    refs.write_text(
+        refs.read_text() + "  - key: whitmore-1995\n    kind: book\n    citation: Again.\n"
+    )
     with pytest.raises(ContentError, match="duplicate reference id 'whitmore-1995'"):
         load_course(data_dir)
 
@@ -90,3 +92,25 @@ def test_yaml_path_drops_union_tags():
         == "activities[2].items[5].answer"
     )
     assert yaml_path(("modules", 0, "slug")) == "modules[0].slug"
+
+
+def test_a_vendor_page_cannot_back_an_activity_item(data_dir):
+    """Is an item citing a kind of source that allowed_kinds leaves out (a provider's page)
+    refused, naming the item's sources field?"""
+    refs = data_dir / "references.yaml"
+    text = refs.read_text().replace(
+        "  - key: clutterbuck-1991\n    kind: book", "  - key: clutterbuck-1991\n    kind: vendor"
+    )
+    refs.write_text(text)
+    with pytest.raises(ContentError, match="'clutterbuck-1991' is a vendor page") as caught:
+        load_course(data_dir)
+    assert caught.value.field_path.endswith(".sources")
+
+
+def test_references_name_the_kinds_each_claim_may_cite(data_dir):
+    """Is a references file without the allowed kinds per claim type refused?"""
+    refs = data_dir / "references.yaml"
+    text = refs.read_text()
+    refs.write_text(text.replace("  empirical: [research, review, official]\n", ""))
+    with pytest.raises(ContentError, match="allowed_kinds"):
+        load_course(data_dir)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from widgets.activities.base import Submission
+from widgets.activities.drafting import DraftingView
 from widgets.activities.scenario import ScenarioView
 from widgets.activities.simulator import SimulatorView
 from widgets.activities.video import VideoView
@@ -33,6 +34,8 @@ KEY = "test-key-one"
 OTHER_KEY = "test-key-two"
 REFLECTION_MARKER = "Quetzalcoatl-reflection-7731"
 VIDEO_MARKER = "Ouroboros-video-answer-4409"
+DRAFT_MARKER = "Basilisk-own-words-5521"
+DRAFTING = "m3-own-words"
 SIMULATOR = "m3-sim-settle"  # the consenting planted learner: a weak run, then the expert's
 SCENARIO = "m5-case-amira"  # the consenting planted learner: the best path, once
 VIDEO = "m2-video-two-approaches"
@@ -111,6 +114,8 @@ def _walk(view, expert: bool) -> None:
     """One run to an ending: the best (expert) option everywhere, or the first other one."""
     while view.logic.phase == "choosing":
         node = view.logic.node(view.logic.current)
+        if getattr(view.content, "rehearse", False):  # own words first, as the page asks
+            view.draft(f"{DRAFT_MARKER}: my own reply to {node.id}?")
         best = view.preferred(node)
         view.choose(best.id if expert else next(o.id for o in node.options if o is not best))
         view.go_on()
@@ -134,6 +139,13 @@ def watch(store: ResponseStore, learner: LearnerInfo) -> None:
         view.answer(question.id, f"{VIDEO_MARKER}: {question.id}")
 
 
+def rehearse(store: ResponseStore, learner: LearnerInfo) -> None:
+    """Every step of the rehearsal drafted in the trainee's own words, carrying the marker."""
+    view = _viewed(store, learner, DraftingView(cached_course().activity(DRAFTING)))
+    for step in view.content.steps:
+        view.write(step.id, f"{DRAFT_MARKER}: what happens when it goes well?")
+
+
 def plant(url: str, demo_learners: int) -> Known:
     """Migrate ``url``, add a demo class and the four planted learners."""
     with ResponseStore(url) as store:
@@ -151,6 +163,7 @@ def plant(url: str, demo_learners: int) -> Known:
             _reflect(store, learner, f"{REFLECTION_MARKER}: a colleague helped me")
             _rate(store, learner)
             watch(store, learner)
+            rehearse(store, learner)
         converse(store, consenting)
     return Known(url, consenting, refused, unasked, hub)
 

@@ -21,7 +21,9 @@ def test_stance_profile_counts_first_runs(known, frame):
     """Does the mix count each first-run reply once under its content stance, per simulator,
     and the per-node table the share of expert replies?"""
     mix, experts, figure = stance_profile(frame)
-    decisions = frame[(frame["activity_type"] == "simulator") & (frame["run"] == 1)]
+    # decisions are the item rows (a rehearsal's own replies are activity-level "draft" rows)
+    replies = frame[frame["item"].notna()]
+    decisions = replies[(replies["activity_type"] == "simulator") & (replies["run"] == 1)]
     assert len(decisions) and mix["replies"].sum() == len(decisions)
     shares = mix.groupby("activity")["share"].sum()
     assert ((shares - 1).abs() < 1e-9).all()
@@ -33,7 +35,7 @@ def test_stance_profile_counts_first_runs(known, frame):
     assert "first runs" in figure.layout.title.text
 
     # the planted learner's weak first run: one reply per node on their path, none expert
-    mine = frame[frame["learner"] == Pseudonymiser(KEY).learner(known.consenting.id)]
+    mine = replies[replies["learner"] == Pseudonymiser(KEY).learner(known.consenting.id)]
     alone = mine[mine["activity"] == SIMULATOR]
     only_mine, only_experts, _ = stance_profile(alone)
     first = alone[alone["run"] == 1]

@@ -30,8 +30,9 @@ def test_erase_by_resume_code(fresh, capsys):
         own_items = connection.scalar(
             select(func.count()).where(SubmissionItem.submission_id.in_(theirs))
         )
-    # a reflection, ratings, three video saves, two simulator runs and a scenario (planted)
-    assert own_submissions > 5 and own_items > own_submissions
+    # a reflection, ratings, three video saves, rehearsal drafts, two simulator runs (each
+    # line's own reply first) and a scenario (planted)
+    assert own_submissions > 5 and own_items > 5
     code = fresh.consenting.token
     typed = f"{code[:4].lower()}-{code[4:]}"  # as a person might type it
     assert main(["erase", "--learner", typed, "--db-url", fresh.url]) == 0

@@ -21,7 +21,15 @@ from widgets.export import Pseudonymiser
 from widgets.export.columns import DTYPES, INTERACTION_TYPES
 from widgets.export.xapi import DEFAULT_BASE_IRI, iso_duration
 
-from .conftest import KEY, REFLECTION_MARKER, SCENARIO, SIMULATOR, VIDEO, VIDEO_MARKER
+from .conftest import (
+    DRAFT_MARKER,
+    KEY,
+    REFLECTION_MARKER,
+    SCENARIO,
+    SIMULATOR,
+    VIDEO,
+    VIDEO_MARKER,
+)
 
 RUN = f"{DEFAULT_BASE_IRI}/xapi/extensions/run"
 ENDING = f"{DEFAULT_BASE_IRI}/xapi/extensions/ending"
@@ -60,7 +68,7 @@ def test_no_names_codes_or_text_leak(known, tmp_path, fmt):
     text = readable(export(known, tmp_path, fmt), fmt)
     assert "coaching-and-mentoring" in text  # the search reads real content
     assert VIDEO in text and SIMULATOR in text
-    for secret in [*known.secrets, KEY, REFLECTION_MARKER, VIDEO_MARKER]:
+    for secret in [*known.secrets, KEY, REFLECTION_MARKER, VIDEO_MARKER, DRAFT_MARKER]:
         assert secret not in text, f"{secret!r} leaked into the {fmt} export"
 
 
@@ -71,6 +79,7 @@ def test_text_only_when_asked(known, tmp_path, fmt):
     text = readable(export(known, tmp_path, fmt, "--include-text"), fmt)
     assert REFLECTION_MARKER in text
     assert VIDEO_MARKER in text
+    assert DRAFT_MARKER in text  # the rehearsal's own words (drafts and simulator replies)
     for secret in [*known.secrets, KEY]:
         assert secret not in text
 

@@ -13,6 +13,8 @@ from widgets.export.responses import SUBMISSION, ExportRequest, ItemOrderError, 
 from widgets.store import ResponseStore
 
 from .conftest import (  # noqa: F401
+    DRAFT_MARKER,
+    DRAFTING,
     KEY,
     OTHER_KEY,
     REFLECTION_MARKER,
@@ -87,6 +89,53 @@ def test_video_answers_only_on_request(known):
     with_text = load_responses(known.url, key=KEY, include_text=True)
     texts = with_text[with_text["activity"] == VIDEO]["response"]
     assert texts.str.startswith(VIDEO_MARKER).any()
+
+
+def test_rehearsal_drafts_only_on_request_and_only_with_consent(known):
+    """Are the trainee's own-words drafts <NA> unless include_text, and then present only for
+    learners who consented to research?"""
+    without = load_responses(known.url, key=KEY)
+    drafts = without[without["activity"] == DRAFTING]
+    assert len(drafts) and drafts["response"].isna().all()
+    assert set(drafts["item_type"].astype(str)) == {"long-fill-in"}
+    with_text = load_responses(known.url, key=KEY, include_text=True)
+    texts = with_text[with_text["activity"] == DRAFTING]
+    marked = texts[texts["response"].str.startswith(DRAFT_MARKER, na=False)]
+    steps = len(cached_course().activity(DRAFTING).steps)
+    # each save holds every draft so far, so a step's text recurs in later saves
+    assert len(marked[["learner", "item"]].drop_duplicates()) == 2 * steps  # 2 consented
+    pseudonyms = Pseudonymiser(KEY)
+    allowed = {pseudonyms.learner(known.consenting.id), pseudonyms.learner(known.hub.id)}
+    assert set(marked["learner"].astype(str)) == allowed
+
+
+def test_simulator_own_replies_only_on_request(known):
+    """Are the replies a trainee wrote in a rehearsing simulator left out of the export unless
+    include_text, and then present (the planted learner who conversed consented)?"""
+    without = load_responses(known.url, key=KEY)
+    drafts = without[(without["activity"] == SIMULATOR) & (without["action"] == "draft")]
+    assert len(drafts) and drafts["response"].isna().all()
+    with_text = load_responses(known.url, key=KEY, include_text=True)
+    drafts = with_text[(with_text["activity"] == SIMULATOR) & (with_text["action"] == "draft")]
+    assert drafts["response"].notna().all()  # the demo class's own replies too
+    marked = drafts[drafts["response"].str.startswith(DRAFT_MARKER)]
+    assert len(marked)
+    assert set(marked["learner"].astype(str)) == {Pseudonymiser(KEY).learner(known.consenting.id)}
+
+
+def test_rehearsal_drafts_survive_a_reload(known):
+    """Read back from the store, as a page does on reload, are the drafts back in their boxes
+    and their comparisons showing?"""
+    from widgets.activities.drafting import DraftingView
+
+    with ResponseStore(known.url) as store:
+        saved = store.submissions(known.refused.id, DRAFTING)
+    assert saved
+    view = DraftingView(cached_course().activity(DRAFTING))
+    view.restore(saved)
+    for step in view.content.steps:
+        assert view.boxes[step.id].value.startswith(DRAFT_MARKER)
+        assert view.compare[step.id].layout.display is None
 
 
 def test_branching_decisions(known, frame):

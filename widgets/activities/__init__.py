@@ -36,6 +36,10 @@ def build_view(content, *, seed: int = 0, sources_text: SourcesText | None = Non
         from .video import VideoView
 
         return VideoView(content, sources_text=sources_text)
+    if kind == "drafting":
+        from .drafting import DraftingView
+
+        return DraftingView(content, sources_text=sources_text)
     if kind == "reflection":
         from .reflection import ReflectionView
 

@@ -167,6 +167,11 @@ class ActivityView(w.VBox):
         raise NotImplementedError
 
 
+def latest(submissions: list[Submission], action: str = "save") -> Submission | None:
+    """The latest of ``submissions`` (oldest first) with ``action``, or None."""
+    return next((s for s in reversed(submissions) if s.action == action), None)
+
+
 def heading(text: str, level: int = 3) -> w.HTML:
     from ..escape import escape_text
 

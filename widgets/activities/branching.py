@@ -35,7 +35,7 @@ from .base import ActivityView, Submission, heading
 log = logging.getLogger(__name__)
 
 PHASES = ("choosing", "feedback", "ended")
-ACTIONS = ("choose", "continue", "restart", "save")
+ACTIONS = ("choose", "continue", "restart", "save", "draft")
 
 
 class BranchingError(ValueError):
@@ -204,6 +204,11 @@ class BranchBoard(anywidget.AnyWidget):
                 log.warning("branching board: ignored malformed request %r", content)
                 return
             self._request_handlers(self, {"action": action, "option": content["option"]})
+        elif action == "draft":
+            if not isinstance(content.get("text"), str):
+                log.warning("branching board: ignored malformed request %r", content)
+                return
+            self._request_handlers(self, {"action": action, "text": content["text"]})
         else:
             self._request_handlers(self, {"action": action})
 
@@ -280,6 +285,10 @@ class BranchingView(ActivityView):
         self._unsaved.append(submission)
         return self.save_again()
 
+    def draft(self, text: str) -> bool:
+        """Write one's own reply before the options (only a rehearsing simulator has this)."""
+        raise BranchingError("This activity has no step for writing your own reply.")
+
     def submit(self) -> bool:
         """The public trigger every activity has: save any decision whose save failed."""
         return self.save_again()
@@ -345,6 +354,8 @@ class BranchingView(ActivityView):
                 self.restart()
             elif action == "save":
                 self.save_again()
+            elif action == "draft":
+                self.draft(request["text"])
         except BranchingError as exc:
             self._sync(str(exc), "error")
         except Exception:  # Voilà shows no traceback: the learner must hear of it

@@ -17,7 +17,7 @@ import ipywidgets as w
 
 from ..content.models import ReflectionActivity
 from ..escape import escape_text
-from .base import ActivityView, Submission, heading
+from .base import ActivityView, Submission, heading, latest
 
 
 def length_problem(text: str, max_chars: int) -> str | None:
@@ -201,8 +201,8 @@ class ReflectionView(ActivityView):
         self.nudge.layout.display = None
 
     def restore(self, submissions: list[Submission]) -> None:
-        saves = [s for s in submissions if s.action == "save"]
-        if saves:
-            self._saved_text = saves[-1].response.get("text", "")
+        saved = latest(submissions)
+        if saved is not None:
+            self._saved_text = saved.response.get("text", "")
             self.text.value = self._saved_text
             self.status.say("Your saved reflection is back in the box.", tone="info")

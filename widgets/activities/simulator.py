@@ -4,12 +4,17 @@ conversation branches ("hand the issue back").
 The walk, submissions and resume are :mod:`~widgets.activities.branching`'s (the same graph
 code as the scenario). This module adds what a conversation shows:
 
-- every reply is tagged with a stance (hands back, open question, paraphrase, leading, tells,
-  rescues, judges) and its feedback;
+- every reply is tagged with a stance (hands back, paraphrase, open question, offers with
+  permission, leading, tells, rescues, judges) and its feedback;
 - an ownership meter (0–100: how much of the thinking is the teacher's) moved by each stance's
   weight, clamped at each step, shown with its number and a sentence, not colour alone;
 - at the ending, the trainee's replies beside the expert's (``expert: true`` per node), the
   expert path, and the mix of stances as text with a light bar chart.
+
+Rehearsal (``rehearse: true``): at each line the trainee first writes what they would say;
+only then do the replies appear, with what the wording suggests (:mod:`.reply_analysis`,
+hedged, never a grade) above them and the expert's reply beside theirs after choosing. Each
+written reply is a "draft" submission, kept by run and node for resume and the debrief.
 
 Keyboard: the replies are a native radio group in a form (arrows choose, Enter or "Reply"
 sends); after replying, focus moves to "Continue"; on the teacher's next line or the ending,
@@ -22,14 +27,21 @@ from pathlib import Path
 from typing import Any
 
 from ..content.models import SimulatorActivity, SimulatorOption
-from .branching import BranchBoard, BranchingView
+from .base import Submission
+from .branching import BranchBoard, BranchingError, BranchingView
+from .reply_analysis import CAVEAT, analyse
 
 _STATIC = Path(__file__).parent / "static"
+DRAFT_MAX_CHARS = 1000  # one reply in a conversation, not an essay
 
 STANCES: dict[str, tuple[str, str]] = {
     "hands_back": ("Hands back", "returns the issue to the teacher, who keeps the thinking"),
-    "open_question": ("Open question", "invites the teacher to think further"),
     "paraphrase": ("Paraphrase", "reflects back what the teacher said, so they hear it"),
+    "open_question": ("Open question", "invites the teacher to think further"),
+    "offers": (
+        "Offers with permission",
+        "asks before sharing an idea and leaves the choice with the teacher",
+    ),
     "leading": ("Leading question", "advice in disguise: the answer is in the question"),
     "tells": ("Tells", "gives the answer, so the teacher stops thinking"),
     "rescues": ("Rescues", "reassures or closes the topic, so the issue goes away unexamined"),
@@ -60,6 +72,7 @@ class SimulatorView(BranchingView):
     board_class = SimulatorBoard
 
     def __init__(self, content: SimulatorActivity, *, sources_text=None, **kwargs):
+        self._drafts: dict[tuple[int, str], str] = {}  # (run, node) -> the trainee's own words
         super().__init__(content, sources_text=sources_text, **kwargs)
 
     @staticmethod
@@ -91,6 +104,74 @@ class SimulatorView(BranchingView):
             "value": value,
             "text": f"Ownership {value} of 100: {ownership_words(value)}.",
         }
+
+    # -- rehearsal: the trainee's own words before the options ----------------------------
+
+    def own_words(self, node_id: str | None = None) -> str | None:
+        """The reply the trainee wrote at ``node_id`` (the current one) in this run, if any."""
+        return self._drafts.get((self.logic.run, node_id or self.logic.current))
+
+    def _needs_draft(self) -> bool:
+        return self.content.rehearse and self.logic.phase == "choosing" and self.own_words() is None
+
+    def draft(self, text: str) -> bool:
+        """Write one's own reply to the teacher's current line; the options appear after it.
+        Saved as a "draft" submission; True once saved. Refused with a reason (and the text
+        kept in the page) when empty, too long, or not expected now."""
+        if not self._needs_draft():
+            raise BranchingError(
+                "Your own reply to this line is already written: choose from the replies now."
+                if self.content.rehearse
+                else "This conversation has no step for writing your own reply."
+            )
+        if not text.strip():
+            raise BranchingError("Write what you would say first; the replies appear after.")
+        if len(text) > DRAFT_MAX_CHARS:
+            raise BranchingError(
+                f"Too long: {len(text):,} characters, and a reply here can be up to "
+                f"{DRAFT_MAX_CHARS:,}. Shorten it; your text is still in the box."
+            )
+        node_id = self.logic.current
+        self._drafts[(self.logic.run, node_id)] = text
+        notes = analyse(text)
+        submission = self.new_submission(
+            "draft",
+            response={
+                "run": self.logic.run,
+                "node": node_id,
+                "text": text,
+                "noticed": [n.category for n in notes],
+            },
+            attempt=self.logic.run,
+        )
+        saved = self.emit(submission, saved_message="Your reply is saved.")
+        said = (
+            "Your reply is saved. " if saved else "Your reply is not saved yet, but it is kept. "
+        ) + "Below it: what its wording suggests. Now choose the reply closest to yours."
+        self._sync(said, "info" if saved else "error")
+        return saved
+
+    def choose(self, option_id: str) -> bool:
+        """As every branching view, except that a rehearsal asks for the own reply first."""
+        if self._needs_draft():
+            raise BranchingError("Write your own reply first: the replies appear after it.")
+        return super().choose(option_id)
+
+    def restore(self, submissions: list[Submission]) -> None:
+        """Bring back the trainee's own words, then the path (as every branching view does)."""
+        for sub in submissions:
+            if sub.activity_id != self.content.id or sub.action != "draft":
+                continue
+            run, node, text = (sub.response.get(k) for k in ("run", "node", "text"))
+            if isinstance(run, int) and isinstance(node, str) and isinstance(text, str):
+                self._drafts[(run, node)] = text
+        super().restore(submissions)
+
+    def _own_state(self, node_id: str) -> dict[str, Any] | None:
+        text = self.own_words(node_id)
+        if text is None:
+            return None
+        return {"text": text, "notes": [n.said for n in analyse(text)], "caveat": CAVEAT}
 
     # -- announcements and submissions ------------------------------------------------------
 
@@ -131,6 +212,11 @@ class SimulatorView(BranchingView):
         if logic.phase in ("choosing", "feedback"):
             node_id = logic.path[-1][0] if logic.phase == "feedback" else logic.current
             state["node"]["context"] = logic.node(node_id).context or ""
+            state["draft_needed"] = self._needs_draft()
+            if state["draft_needed"]:  # production first: no options until they have written
+                state["node"]["options"] = []
+                state["draft_max"] = DRAFT_MAX_CHARS
+            state["own"] = self._own_state(node_id)
         if logic.phase == "feedback":
             option = logic.last_option
             label, gloss = STANCES[option.stance]
@@ -143,6 +229,7 @@ class SimulatorView(BranchingView):
                 "delta": self.content.weight(option.stance),
                 "why": option.feedback,
                 "sources_text": self.sources_text(option.sources),
+                "expert_text": self.preferred(logic.node(logic.path[-1][0])).text,
             }
         if logic.phase == "ended":
             state["debrief"] = self._debrief()
@@ -164,6 +251,7 @@ class SimulatorView(BranchingView):
                     "expert": expert.text,
                     "expert_stance": STANCES[expert.stance][0],
                     "same": chosen.expert,
+                    "own": self.own_words(node_id) or "",
                     "expert_why": expert.feedback,
                     "sources_text": self.sources_text(expert.sources),
                 }

@@ -30,7 +30,7 @@ import traitlets
 
 from ..content.models import VideoActivity
 from ..escape import escape_text
-from .base import ActivityView, Submission, heading
+from .base import ActivityView, Submission, heading, latest
 from .reflection import length_problem
 
 _STATIC = Path(__file__).parent / "static"
@@ -215,11 +215,11 @@ class VideoView(ActivityView):
     # -- resume --------------------------------------------------------------------------
 
     def restore(self, submissions: list[Submission]) -> None:
-        saves = [s for s in submissions if s.action == "save"]
-        if not saves:
+        saved = latest(submissions)
+        if saved is None:
             return
         known = {q.id for q in self.content.questions}
-        answers = saves[-1].response.get("answers", {})
+        answers = saved.response.get("answers", {})
         self._saved = {k: v for k, v in answers.items() if k in known and str(v).strip()}
         self._restoring = True  # filling the boxes one by one must not save half of them
         try:

@@ -20,6 +20,7 @@ from .models import (
     PART_NAMES,
     ChoiceActivity,
     CourseFile,
+    DraftingActivity,
     ModuleEntry,
     ModuleFile,
     OrderingActivity,
@@ -146,6 +147,8 @@ def sources_of(activity) -> list[tuple[str, list[str]]]:
         return [(f"items[{n}].sources", i.sources) for n, i in enumerate(activity.items)]
     if isinstance(activity, ChoiceActivity | VideoActivity):
         return [(f"questions[{n}].sources", q.sources) for n, q in enumerate(activity.questions)]
+    if isinstance(activity, DraftingActivity):
+        return [(f"steps[{n}].sources", s.sources) for n, s in enumerate(activity.steps)]
     if isinstance(activity, ScenarioActivity | SimulatorActivity):
         return [
             (f"nodes[{n}].options[{k}].sources", o.sources)
@@ -212,6 +215,14 @@ def load_course(data_dir: Path | str) -> Course:
                             path,
                             f"activities[{a_n}].{where}",
                             f"unknown source {key!r}: add it to references.yaml",
+                        )
+                    if references[key].kind not in refs.citable_kinds:
+                        raise ContentError(
+                            path,
+                            f"activities[{a_n}].{where}",
+                            f"source {key!r} is a {references[key].kind} page, which "
+                            "references.yaml's allowed_kinds does not allow as evidence: cite "
+                            "research or practice guidance instead",
                         )
             activities[activity.id] = (module, activity)
         modules.append(module)

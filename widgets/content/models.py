@@ -37,22 +37,48 @@ def _unique(ids: list[str], what: str) -> None:
 # --- references -------------------------------------------------------------
 
 
+# What kind of source a reference is, so the course can tell research from a provider's page.
+ReferenceKind = Literal[
+    "research",  # a study, or a report of one
+    "review",  # a systematic review, meta-analysis or evidence review
+    "official",  # statutory guidance, a standards body or a public education agency
+    "framework",  # a professional framework or code (CUREE, ICF)
+    "book",  # a practitioner book or model (Whitmore, Downey)
+    "practitioner",  # an article by a practitioner
+    "course-source",  # the course's own unpublished source text
+    "vendor",  # a provider's marketing page (seed 002)
+    "blog",
+]
+ClaimType = Literal["empirical", "practice"]
+
+
 class Reference(Strict):
     """One source the course cites."""
 
     key: Slug
+    kind: ReferenceKind
     citation: Text
     url: str | None = None
 
 
 class ReferencesFile(Strict):
     schema_version: Literal[1]
+    # which kinds of source may back each type of claim: "empirical" (what studies found) and
+    # "practice" (advice on how to coach); an activity's item may cite only these kinds
+    allowed_kinds: dict[ClaimType, list[ReferenceKind]]
     references: list[Reference] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _keys_unique(self) -> ReferencesFile:
         _unique([r.key for r in self.references], "reference")
+        if set(self.allowed_kinds) != {"empirical", "practice"}:
+            raise ValueError("allowed_kinds must name the kinds for 'empirical' and 'practice'")
         return self
+
+    @property
+    def citable_kinds(self) -> set[str]:
+        """Kinds an activity item may cite (those allowed for any claim)."""
+        return {k for kinds in self.allowed_kinds.values() for k in kinds}
 
 
 # --- activities -------------------------------------------------------------
@@ -279,6 +305,60 @@ class VideoActivity(ActivityBase):
         return self
 
 
+# --- drafting: the trainee writes first, then compares with a worked example --------------
+
+
+class DraftCriterion(Strict):
+    """One thing a good draft does; the trainee ticks it for their own draft (a self-check)."""
+
+    id: Slug
+    text: Text  # phrased so a trainee can check their own draft: "It names what pupils will do"
+    why: Text  # why it matters
+
+
+class DraftAlternative(Strict):
+    """Another reply a coach might give, shown beside the trainee's after they have written."""
+
+    text: Text
+    label: Annotated[str, Field(min_length=1, max_length=60)]  # e.g. "Advice in disguise"
+    why: Text
+
+
+class DraftingStep(Strict):
+    id: Slug
+    situation: Text | None = None  # the scenario, or what the teacher says
+    speaker: Label | None = None  # who says ``situation`` in a reply drill
+    evidence: list[Text] = Field(default=[], max_length=20)  # an evidence record, one line each
+    prompt: Text
+    reply: bool = False  # the draft is the coach's next words: the reply analyser comments on it
+    criteria: list[DraftCriterion] = Field(min_length=2, max_length=8)
+    model_answer: Text  # the worked example, or the expert's reply
+    model_why: Text  # why the worked example works
+    alternatives: list[DraftAlternative] = Field(default=[], max_length=5)
+    sources: list[Slug] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> DraftingStep:
+        _unique([c.id for c in self.criteria], "criterion")
+        if self.speaker is not None and self.situation is None:
+            raise ValueError(f"step {self.id!r} names a speaker but has no situation to say")
+        return self
+
+
+class DraftingActivity(ActivityBase):
+    """Rehearsal: write your own reply, agreement, goal, plan or feedback first; then compare it
+    with a worked example and tick the criteria your draft meets. Saved, never graded."""
+
+    type: Literal["drafting"]
+    steps: list[DraftingStep] = Field(min_length=1, max_length=8)
+    max_chars: int = Field(3000, ge=100, le=20000)  # per draft
+
+    @model_validator(mode="after")
+    def _steps_unique(self) -> DraftingActivity:
+        _unique([s.id for s in self.steps], "step")
+        return self
+
+
 # --- branching activities (scenario, simulator): one graph shape, one graph check -------
 
 Label = Annotated[str, Field(min_length=1, max_length=120)]
@@ -379,15 +459,27 @@ class ScenarioActivity(ActivityBase):
 
 
 Stance = Literal[
-    "hands_back", "open_question", "paraphrase", "leading", "tells", "rescues", "judges"
+    "hands_back",
+    "paraphrase",
+    "open_question",
+    "offers",
+    "leading",
+    "tells",
+    "rescues",
+    "judges",
 ]
 
 # How far each stance moves the ownership meter (0-100: how much of the thinking is the
-# teacher's). An activity may override any of them with ``weights``.
+# teacher's). An activity may override any of them with ``weights``. The order follows
+# Downey's pull-push spectrum: reflecting back (paraphrase) is further towards "pull" than
+# asking, and an idea offered openly, with permission and the choice left to the teacher,
+# costs her no ownership, unlike telling. tests/content checks that at every node the
+# expert reply scores at least as high as every alternative.
 STANCE_WEIGHTS: dict[str, int] = {
     "hands_back": 20,
-    "open_question": 15,
-    "paraphrase": 10,
+    "paraphrase": 15,
+    "open_question": 10,
+    "offers": 5,
     "leading": -10,
     "rescues": -15,
     "tells": -20,
@@ -422,6 +514,8 @@ class SimulatorActivity(ActivityBase):
     endings: list[Ending] = Field(min_length=1, max_length=12)
     ownership_start: int = Field(50, ge=0, le=100)
     weights: dict[Stance, Annotated[int, Field(ge=-50, le=50)]] = {}
+    # rehearsal: at each line the trainee writes their own reply before the options appear
+    rehearse: bool = False
 
     @model_validator(mode="after")
     def _graph(self) -> SimulatorActivity:
@@ -448,7 +542,8 @@ Activity = Annotated[
     | OrderingActivity
     | ScenarioActivity
     | SimulatorActivity
-    | VideoActivity,
+    | VideoActivity
+    | DraftingActivity,
     Field(discriminator="type"),
 ]
 

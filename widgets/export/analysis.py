@@ -298,8 +298,9 @@ def time_on_task(df: pd.DataFrame) -> tuple[pd.DataFrame, go.Figure]:
 # replies that leave the thinking with the teacher first, then those that take it over
 STANCE_COLOURS = {
     "hands_back": "#1b7837",
-    "open_question": "#5aae61",
-    "paraphrase": "#a6dba0",
+    "paraphrase": "#5aae61",
+    "open_question": "#a6dba0",
+    "offers": "#d9f0d3",
     "leading": "#fdb863",
     "tells": "#e66101",
     "rescues": "#b35806",

@@ -20,9 +20,10 @@ INTERACTION_TYPES: dict[str, str] = {
     "scenario": "choice",
     "simulator": "choice",
     "video": "long-fill-in",
+    "drafting": "long-fill-in",
 }
 # activity types whose responses are the learner's own words: exported only on request
-FREE_TEXT_TYPES = frozenset({"reflection", "video"})
+FREE_TEXT_TYPES = frozenset({"reflection", "video", "drafting"})
 
 
 @dataclass(frozen=True)

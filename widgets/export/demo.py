@@ -145,10 +145,18 @@ STANCE_PULL = {
     "leading": 2.5,
     "paraphrase": 1.5,
     "open_question": 1.5,
+    "offers": 1.5,
     "hands_back": 1.0,
     "judges": 0.5,
 }
 QUALITY_PULL = {"acceptable": 2.5, "poor": 1.0}
+# what simulated trainees write first in a rehearsing simulator
+OWN_REPLIES = (
+    "Have you tried a seating plan?",
+    "What was different on the days it went better?",
+    "You need to be more consistent with them.",
+    "So it works for a day or two and then slips. What happens on day three?",
+)
 VIDEO_ANSWERS = {
     "what-each-did": (
         "Mark gave her his own strategy straight away; Ruth asked what had stayed with her.",
@@ -404,6 +412,8 @@ class DemoClass:
                     if learner.rng.random() < 0.03:
                         return  # left mid-way; resumes never
                     node = view.logic.node(view.logic.current)
+                    if simulator and activity.rehearse:  # own words first (no draw: same data)
+                        view.draft(OWN_REPLIES[len(view.logic.path) % len(OWN_REPLIES)])
                     view.choose(self._decide(learner, activity, node, skill))
                     view.go_on()
                 best, _end = view.logic.preferred_path()

@@ -219,7 +219,11 @@ def submissions_frame(request: ExportRequest, read: SubmissionRows) -> pd.DataFr
         frame[name] = frame[name].astype(DTYPES[name])
     frame["duration"] = (frame["submitted_at"] - frame["started_at"]).astype(DTYPES["duration"])
     if request.include_text:
-        text = [t if a == "reflection" else None for t, a in zip(raw["text"], raw["activity_type"])]
+        # a reflection's text, and a rehearsing simulator's "draft" (the trainee's own reply)
+        text = [
+            t if a == "reflection" or act == "draft" else None
+            for t, a, act in zip(raw["text"], raw["activity_type"], raw["action"], strict=True)
+        ]
         frame["text"] = pd.array(text, dtype="string")
     return frame
 

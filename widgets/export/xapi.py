@@ -25,6 +25,7 @@ from ..content.loader import Course
 from ..content.models import (
     PART_NAMES,
     ChoiceActivity,
+    DraftingActivity,
     OrderingActivity,
     ReflectionActivity,
     ScenarioActivity,
@@ -33,7 +34,7 @@ from ..content.models import (
     SortingActivity,
     VideoActivity,
 )
-from .columns import INTERACTION_TYPES
+from .columns import FREE_TEXT_TYPES, INTERACTION_TYPES
 from .pseudonym import Pseudonymiser
 from .responses import BRANCHING_TYPES, SUBMISSION, preferred
 
@@ -233,6 +234,12 @@ class StatementBuilder:
             if question is not None:
                 definition.update(
                     name=_lang(question.prompt), interactionType=INTERACTION_TYPES["video"]
+                )
+        elif isinstance(content, DraftingActivity):
+            step = next((s for s in content.steps if s.id == item_id), None)
+            if step is not None:
+                definition.update(
+                    name=_lang(step.prompt), interactionType=INTERACTION_TYPES["drafting"]
                 )
         elif isinstance(content, SelfAssessmentActivity):
             statement = next((s for s in content.statements if s.id == item_id), None)
@@ -441,7 +448,7 @@ class StatementBuilder:
             )
         elif kind in BRANCHING_TYPES:
             yield from self._decision_statements(cols, duration, start, end)
-        elif kind in ("choice", "self_assessment", "video"):
+        elif kind in ("choice", "self_assessment", "video", "drafting"):
             context = self.context(session, condition, module, part, activity, attempt)
             for i in range(start, end):
                 item = cols["item"][i]
@@ -449,7 +456,7 @@ class StatementBuilder:
                     continue
                 result = {"duration": duration}
                 response = cols["response"][i]
-                if kind == "video":  # the learner's words, kept as written (only on request)
+                if kind in FREE_TEXT_TYPES:  # the learner's words, as written (only on request)
                     if self.include_text and response:
                         result["response"] = response
                 elif response:

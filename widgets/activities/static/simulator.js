@@ -58,6 +58,7 @@ function render({ model, el }) {
   el.appendChild(root);
   let previous = null;
   let renders = 0;
+  let pendingDraft = ""; // what the trainee has typed: kept across redraws and refusals
 
   let announceToken = 0;
   function announce(text, tone = "info") {
@@ -103,6 +104,46 @@ function render({ model, el }) {
     transcript.hidden = shown.length === 0;
   }
 
+  function drawOwn(own, feedback) {
+    const box = make("div", { class: "sim-own" }, [
+      make("p", {}, [make("strong", { text: "Your own words: " }), `\u201c${own.text}\u201d`]),
+    ]);
+    if (feedback && !feedback.expert) {
+      box.append(make("p", {}, [make("strong", { text: "The expert's reply: " }), `\u201c${feedback.expert_text}\u201d`]));
+    }
+    if (!feedback) {
+      const notes = make("ul", { class: "sim-own-notes", "aria-label": "What the wording of your reply suggests" });
+      for (const n of own.notes || []) notes.append(make("li", { text: n }));
+      box.append(make("p", { class: "sim-own-title", text: "What the wording suggests:" }), notes, make("p", { class: "sim-own-caveat", text: own.caveat }));
+    }
+    return box;
+  }
+
+  function drawDraft(state, heading, says) {
+    const id = `${uid}-draft-${renders}`;
+    const area = make("textarea", {
+      class: "sim-draft-text",
+      id,
+      rows: "3",
+      maxlength: String((state.draft_max || 1000) * 2),
+      "data-key": "draft-text",
+    });
+    area.value = pendingDraft;
+    area.addEventListener("input", () => {
+      pendingDraft = area.value;
+    });
+    const form = make("form", { class: "sim-draft" }, [
+      make("label", { for: id, class: "sim-draft-label", text: "Before you see any replies: what would you say? Write it as you would say it." }),
+      area,
+      make("button", { type: "submit", class: "sim-button sim-draft-submit", "data-key": "draft", text: "Compare my reply" }),
+    ]);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      model.send({ action: "draft", text: area.value });
+    });
+    stage.replaceChildren(heading, says, form);
+  }
+
   function drawNode(state) {
     const node = state.node;
     const feedback = state.feedback;
@@ -116,6 +157,11 @@ function render({ model, el }) {
       node.context ? make("p", { class: "sim-context", text: node.context }) : null,
       make("p", { class: "sim-words", text: `\u201c${node.text}\u201d` }),
     ]);
+    if (state.draft_needed) {
+      drawDraft(state, heading, says);
+      return;
+    }
+    pendingDraft = "";
     const form = make("form", { class: "sim-form" });
     const fieldset = make("fieldset", { class: "sim-options", disabled: Boolean(feedback) }, [
       make("legend", { text: feedback ? "Your reply" : "How do you reply?" }),
@@ -153,7 +199,7 @@ function render({ model, el }) {
       }
       model.send({ action: "choose", option: picked.value });
     });
-    const parts = [heading, says, form];
+    const parts = [heading, says, state.own ? drawOwn(state.own, feedback) : null, form].filter(Boolean);
     if (feedback) {
       const delta = feedback.delta > 0 ? `+${feedback.delta}` : String(feedback.delta);
       parts.push(
@@ -207,7 +253,8 @@ function render({ model, el }) {
     for (const r of d.rows || []) {
       const li = make("li", { class: "sim-compare-row", "data-same": r.same ? "true" : "false" }, [
         make("p", {}, [make("strong", { text: `${state.teacher}: ` }), `\u201c${r.says}\u201d`]),
-        make("p", {}, [make("strong", { text: "You: " }), `\u201c${r.you}\u201d (${r.you_stance})`]),
+        r.own ? make("p", { class: "sim-compare-own" }, [make("strong", { text: "Your own words: " }), `\u201c${r.own}\u201d`]) : null,
+        make("p", {}, [make("strong", { text: "You chose: " }), `\u201c${r.you}\u201d (${r.you_stance})`]),
       ]);
       if (r.same) li.append(make("p", { class: "sim-same", text: "\u2714 The expert's reply too." }));
       else {
@@ -269,6 +316,8 @@ function render({ model, el }) {
     const moved =
       previous &&
       (previous.phase !== state.phase || previous.decision !== state.decision || previous.run !== state.run);
+    const drafted = previous && previous.draftNeeded && !state.draft_needed && state.phase === "choosing";
+    if (drafted) want = root.querySelector(".sim-option-input");
     if (moved) {
       if (state.phase === "feedback") want = root.querySelector(".sim-continue");
       else if (state.phase === "ended") want = root.querySelector(".sim-ending-title");
@@ -277,7 +326,7 @@ function render({ model, el }) {
     if (!want && keepKey) want = root.querySelector(`[data-key="${keepKey}"]`);
     if (!want && active && !active.isConnected) want = root.querySelector(".sim-says-title, .sim-ending-title");
     if (want) want.focus();
-    previous = { phase: state.phase, decision: state.decision, run: state.run };
+    previous = { phase: state.phase, decision: state.decision, run: state.run, draftNeeded: Boolean(state.draft_needed) };
   }
 
   model.on("change:state", draw);
