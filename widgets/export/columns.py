@@ -201,6 +201,14 @@ def data_dictionary() -> str:
             "codes never appear; reflection text appears only with `--include-text`."
         ),
         "",
+        (
+            "Formula-safe CSV: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a "
+            "carriage return is written with a leading apostrophe (`'=HYPERLINK(…)`), so a "
+            "spreadsheet shows it as text instead of running it; numbers are written as they "
+            "are. Strip one leading `'` from such cells when reading the CSV with code "
+            "(Parquet and `load_responses()` keep the text unchanged)."
+        ),
+        "",
         "| column | dtype | meaning | in CSV |",
         "|---|---|---|---|",
     ]
