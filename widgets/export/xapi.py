@@ -6,12 +6,15 @@ simulator's decision → choice, a video's guided question → long-fill-in); a 
 scenario or simulator that reaches an ending is also ``completed``, with its score; responses and
 ``correctResponsesPattern`` use the spec's delimiters (``[,]`` between entries, ``[.]``
 between a matching pair). Statement ids and registrations are derived with the
-pseudonymisation key, so the same export twice gives the same ids (an LRS can deduplicate)
-and nothing in them leads back to an internal id.
+pseudonymisation key and from everything a statement asserts, so the same export twice gives
+the same ids (an LRS keeps one copy), a statement that says something else gets another id,
+and nothing in them leads back to an internal id. Statements carry no ``version`` (the LRS
+sets it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -37,6 +40,8 @@ from .columns import INTERACTION_TYPES
 from .pseudonym import Pseudonymiser
 from .responses import BRANCHING_TYPES, SUBMISSION, preferred
 
+# the xAPI version this export is written to (sent as X-Experience-API-Version; never
+# set in the statements themselves, which the spec leaves to the LRS)
 XAPI_VERSION = "1.0.3"
 DEFAULT_BASE_IRI = "https://course.example/peer-coaching"
 ANSWERED = {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-US": "answered"}}
@@ -105,9 +110,18 @@ class StatementBuilder:
             found = self._dumped[id(cached)] = dumps(cached)
         return found
 
+    def statement_id(self, what: object, body: str) -> str:
+        """The id of a statement: keyed, from what it is about (``what``: the submission and
+        item) and from everything it asserts (``body``, its JSON without the id). The same
+        statement always gets the same id, so an LRS keeps one copy however often it is sent;
+        a statement that says anything else (another text, title, base IRI) gets another id
+        instead of colliding with the one already kept."""
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        return self.pseudo.uuid("statement", f"{what}:{digest}")
+
     def line(
         self,
-        statement_id: str,
+        what: object,
         actor: dict,
         verb: str,
         obj: dict,
@@ -115,13 +129,15 @@ class StatementBuilder:
         context: dict | None,
         timestamp: str,
     ) -> str:
-        """One statement as a JSON line, from the cached parts' JSON and a fresh result."""
+        """One statement as a JSON line, from the cached parts' JSON and a fresh result.
+        No ``version``: the LRS sets it (xAPI 1.0.3, Data 2.4.10)."""
         context_json = f',"context":{self._json(context)}' if context else ""
-        return (
-            f'{{"id":"{statement_id}","actor":{self._json(actor)},"verb":{verb},'
+        body = (
+            f'"actor":{self._json(actor)},"verb":{verb},'
             f'"object":{self._json(obj)},"result":{dumps(result)}{context_json},'
-            f'"timestamp":"{timestamp}","version":"{XAPI_VERSION}"}}'
+            f'"timestamp":"{timestamp}"}}'
         )
+        return f'{{"id":"{self.statement_id(what, "{" + body)}",{body}'
 
     # -- objects ----------------------------------------------------------------------------
 
@@ -388,7 +404,7 @@ class StatementBuilder:
                 result["score"] = {"raw": score, "min": 0, "max": top, "scaled": score / top}
             context = self.context(session, condition, module, part, None, attempt)
             yield self.line(
-                self.pseudo.uuid("statement", sub_id),
+                sub_id,
                 actor,
                 ANSWERED_JSON,
                 self.activity_object(activity),
@@ -416,7 +432,7 @@ class StatementBuilder:
                 result["score"] = {"raw": score, "min": 0, "max": top, "scaled": score / top}
             context = self.context(session, condition, module, part, None, attempt)
             yield self.line(
-                self.pseudo.uuid("statement", sub_id),
+                sub_id,
                 actor,
                 ANSWERED_JSON,
                 self.activity_object(activity),
@@ -431,7 +447,7 @@ class StatementBuilder:
                 result["response"] = text
             context = self.context(session, condition, module, part, None, attempt)
             yield self.line(
-                self.pseudo.uuid("statement", sub_id),
+                sub_id,
                 actor,
                 ANSWERED_JSON,
                 self.activity_object(activity),
@@ -464,7 +480,7 @@ class StatementBuilder:
                         "scaled": float(correct),
                     }
                 yield self.line(
-                    self.pseudo.uuid("statement", f"{sub_id}:{item}"),
+                    f"{sub_id}:{item}",
                     actor,
                     ANSWERED_JSON,
                     self.item_object(activity, item),
@@ -504,7 +520,7 @@ class StatementBuilder:
                     "scaled": float(correct),
                 }
             yield self.line(
-                self.pseudo.uuid("statement", f"{sub_id}:{item}"),
+                f"{sub_id}:{item}",
                 actor,
                 ANSWERED_JSON,
                 self.item_object(activity, item),
@@ -523,7 +539,7 @@ class StatementBuilder:
         if ending is not None:
             result["extensions"] = {self.ext_ending: ending}
         yield self.line(
-            self.pseudo.uuid("statement", f"{sub_id}:completed"),
+            f"{sub_id}:completed",
             actor,
             COMPLETED_JSON,
             self.activity_object(activity),
@@ -603,13 +619,11 @@ class StatementBuilder:
         level: str | None,
     ) -> dict[str, Any]:
         statement: dict[str, Any] = {
-            "id": self.pseudo.uuid("completed", f"{learner}:{obj['id']}"),
             "actor": self.actor(learner),
             "verb": COMPLETED,
             "object": obj,
             "result": {"completion": True},
             "timestamp": iso_timestamp(moment),
-            "version": XAPI_VERSION,
         }
         context: dict[str, Any] = {}
         if level != "module":  # a part belongs to its module
@@ -620,7 +634,8 @@ class StatementBuilder:
             context["extensions"] = {self.ext_condition: condition}
         if context:
             statement["context"] = context
-        return statement
+        what = f"completed:{learner}:{obj['id']}"
+        return {"id": self.statement_id(what, dumps(statement)), **statement}
 
 
 def dumps(statement: dict[str, Any]) -> str:
