@@ -34,7 +34,7 @@ def hostile(fresh):
     with each formula lead."""
     with ResponseStore(fresh.url) as store:
         session = store.create_session("Formula")
-        for lead, text in HOSTILE.items():
+        for text in HOSTILE.values():
             learner = store.create_learner(text[:40], session_code=session.code)
             store.set_research_consent(learner.id, True)
             _reflect(store, learner, text)
@@ -51,7 +51,9 @@ def test_research_csv_is_formula_safe(hostile, tmp_path, monkeypatch):
     url, _ = hostile
     monkeypatch.setenv("COURSE_PSEUDONYM_KEY", KEY)
     path = tmp_path / "responses.csv"
-    assert main(["export", "--format", "csv", "--include-text", "-o", str(path), "--db-url", url]) == 0
+    assert (
+        main(["export", "--format", "csv", "--include-text", "-o", str(path), "--db-url", url]) == 0
+    )
     raw = path.read_bytes().decode("utf-8")  # as written: no newline translation
     rows = list(csv.reader(io.StringIO(raw, newline="")))
     assert len(rows) > len(HOSTILE)

@@ -147,9 +147,7 @@ class _Delivery:
         elif status in SPLIT:
             self.report.refused.append((json.loads(lines[0]).get("id", "?"), _reason(status, text)))
         else:
-            raise DeliveryError(
-                f"Unexpected answer from {self.post.url}: {_reason(status, text)}"
-            )
+            raise DeliveryError(f"Unexpected answer from {self.post.url}: {_reason(status, text)}")
         return True
 
 
