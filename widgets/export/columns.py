@@ -219,7 +219,11 @@ def data_dictionary() -> str:
         "",
         "## xAPI statements (`course export --format xapi`)",
         "",
-        "JSON Lines, one xAPI 1.0.3 statement per line, same learners and pseudonyms:",
+        (
+            "JSON Lines, one xAPI 1.0.3 statement per line, same learners and pseudonyms. No "
+            "`version` field (the LRS sets it); each id is derived with the key from the "
+            "submission and everything the statement says (see docs/research.md):"
+        ),
         "",
         (
             "- `answered` (`http://adlnet.gov/expapi/verbs/answered`): one per checked sort "
