@@ -136,6 +136,16 @@ def _ready_store(db_url: str | None):
     return store
 
 
+def _export_request(store, args):
+    """What ``course export`` exports: consenting learners, with the kept pseudonym key."""
+    from .export.pseudonym import pseudonym_key
+    from .export.responses import ExportRequest
+
+    return ExportRequest(
+        engine=store.engine, key=pseudonym_key(var_dir()), include_text=args.include_text
+    )
+
+
 def cmd_export(args) -> int:
     if args.data_dictionary:
         from .export.columns import data_dictionary
@@ -148,16 +158,13 @@ def cmd_export(args) -> int:
     from tqdm import tqdm
 
     from .export.files import SUFFIXES, export
-    from .export.pseudonym import pseudonym_key
-    from .export.responses import ExportRequest, count_items
+    from .export.responses import count_items
     from .store import StoreError
 
     output = Path(args.output or f"course-responses{SUFFIXES[args.format]}")
     try:
         with _ready_store(args.db_url) as store:
-            request = ExportRequest(
-                engine=store.engine, key=pseudonym_key(var_dir()), include_text=args.include_text
-            )
+            request = _export_request(store, args)
             total = count_items(request)
             with tqdm(
                 total=total, unit=" responses", unit_scale=True, disable=args.quiet or None
@@ -178,8 +185,7 @@ def _deliver_to_lrs(args) -> int:
 
     from .export.files import base_iri_setting, xapi_lines
     from .export.lrs import DeliveryError, LrsTarget, deliver
-    from .export.pseudonym import KEY_ENV, KEY_FILE, pseudonym_key
-    from .export.responses import ExportRequest
+    from .export.pseudonym import KEY_ENV, KEY_FILE
     from .store import StoreError
 
     if args.format != "xapi":
@@ -210,9 +216,7 @@ def _deliver_to_lrs(args) -> int:
     )
     try:
         with _ready_store(args.db_url) as store:
-            request = ExportRequest(
-                engine=store.engine, key=pseudonym_key(var_dir()), include_text=args.include_text
-            )
+            request = _export_request(store, args)
             with tqdm(unit=" statements", disable=args.quiet or None) as bar:
                 report = deliver(xapi_lines(request, None, base_iri), target, progress=bar.update)
     except StoreError as exc:
