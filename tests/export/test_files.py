@@ -183,7 +183,8 @@ def test_xapi_answered_statements(known, tmp_path):
         parent = s["context"]["contextActivities"].get("parent", [s["object"]])[0]["id"]
         activity = parent.rsplit("/", 1)[1]
         assert definition["interactionType"] == interaction_of(activity)
-        assert re.match(r"^PT(\d+H)?(\d+M)?(\d+(\.\d\d?)?S)?$", s["result"]["duration"])
+        if "duration" in s["result"]:  # on a submission's first statement only
+            assert re.match(r"^PT(\d+H)?(\d+M)?(\d+(\.\d\d?)?S)?$", s["result"]["duration"])
         assert s["timestamp"].endswith("Z")
     assert set(by_type) == {"matching", "sequencing", "choice", "likert", "long-fill-in"}
     for s in by_type["sequencing"]:
@@ -224,6 +225,27 @@ def test_xapi_completed_statements(known, tmp_path):
     answered_by = {s["actor"]["account"]["name"] for s in found if "/answered" in s["verb"]["id"]}
     module_done = {a for a, o in keys if o.endswith("/coaching-and-mentoring")}
     assert module_done < answered_by
+
+
+def seconds(duration: str) -> float:
+    match = re.match(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$", duration)
+    hours, minutes, secs = (float(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + secs
+
+
+def test_xapi_time_on_task_counted_once(known, tmp_path):
+    """Do the statements' durations add up to the time learners spent, each submission's
+    time counted once (not copied onto each of its items)?"""
+    from widgets.export import load_responses
+
+    frame = load_responses(known.url, key=KEY)
+    answers = frame[frame["action"] != "solution"]  # a revealed solution is no statement
+    spent = answers.drop_duplicates(["learner", "activity", "attempt"])
+    answered = [s for s in statements(known, tmp_path) if "/answered" in s["verb"]["id"]]
+    timed = [seconds(s["result"]["duration"]) for s in answered if "duration" in s["result"]]
+    assert len(timed) == len(spent) < len(answered)
+    total = spent["duration"].dt.total_seconds().sum()
+    assert abs(sum(timed) - total) <= 0.005 * len(timed) + 1e-6
 
 
 def test_iso_duration():

@@ -459,11 +459,13 @@ class StatementBuilder:
             yield from self._decision_statements(cols, duration, start, end)
         elif kind in ("choice", "self_assessment", "video"):
             context = self.context(session, condition, module, part, activity, attempt)
+            timed = False  # the submission's time goes on its first item only (sums stay true)
             for i in range(start, end):
                 item = cols["item"][i]
                 if item is None:
                     continue
-                result = {"duration": duration}
+                result = {} if timed else {"duration": duration}
+                timed = True
                 response = cols["response"][i]
                 if kind == "video":  # the learner's words, kept as written (only on request)
                     if self.include_text and response:
@@ -502,11 +504,13 @@ class StatementBuilder:
         attempt, run = cols["attempt"][start], cols["run"][start]
         context = self.context(session, condition, module, part, activity, attempt, run)
         last: tuple[str, str] | None = None
+        timed = False  # the submission's time goes on its first item only (sums stay true)
         for i in range(start, end):
             item, response = cols["item"][i], cols["response"][i]
             if item is None:
                 continue
-            result: dict[str, Any] = {"duration": duration}
+            result: dict[str, Any] = {} if timed else {"duration": duration}
+            timed = True
             if response:
                 result["response"] = response
                 last = (item, response)
