@@ -236,7 +236,8 @@ def data_dictionary() -> str:
             "per answered guided question of a video (long-fill-in, text only with "
             "`--include-text`). Each carries the "
             "item's definition with `correctResponsesPattern` where there is a right answer, "
-            "`result.success`, `result.score`, `result.duration` (ISO 8601), `timestamp` "
+            "`result.success`, `result.score`, `result.duration` (ISO 8601; on a "
+            "submission's first statement only, so durations add up), `timestamp` "
             "(submitted), and `context.registration` (a UUID derived with the key from the "
             "session; absent when working alone). Revealed solutions are not statements."
         ),
