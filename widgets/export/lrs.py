@@ -98,6 +98,7 @@ class _Post:
 
 
 def _reason(status: int, text: str) -> str:
+    """The LRS's answer in one short line: its status and its ``detail`` (or body)."""
     try:
         detail = json.loads(text).get("detail", text)
     except (ValueError, AttributeError):
@@ -107,6 +108,8 @@ def _reason(status: int, text: str) -> str:
 
 
 class _Delivery:
+    """Sends batches and keeps the count in ``report``."""
+
     def __init__(self, post, report: DeliveryReport, retries: int, backoff: float, sleep):
         self.post, self.report = post, report
         self.retries, self.backoff, self.sleep = retries, backoff, sleep
