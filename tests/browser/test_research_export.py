@@ -38,6 +38,7 @@ def test_exported_html_shows_every_figure_offline(browser, tmp_path, monkeypatch
     path.write_text(page_html, encoding="utf-8")
 
     page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(300_000)  # a 5 MB page on a busy 2-core box: wait, never fail early
     asked = []
 
     def offline(route):
@@ -51,7 +52,7 @@ def test_exported_html_shows_every_figure_offline(browser, tmp_path, monkeypatch
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(path.as_uri())
+        page.goto(path.as_uri(), wait_until="domcontentloaded")
         figures = page.locator(".plotly-graph-div")
         page.wait_for_function(
             f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= {CHARTS}"
