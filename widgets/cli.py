@@ -139,6 +139,16 @@ def _ready_store(db_url: str | None):
     return store
 
 
+def _export_request(store, args):
+    """What ``course export`` exports: consenting learners, with the kept pseudonym key."""
+    from .export.pseudonym import pseudonym_key
+    from .export.responses import ExportRequest
+
+    return ExportRequest(
+        engine=store.engine, key=pseudonym_key(var_dir()), include_text=args.include_text
+    )
+
+
 def cmd_export(args) -> int:
     if args.data_dictionary:
         from .export.columns import data_dictionary
@@ -146,19 +156,18 @@ def cmd_export(args) -> int:
         Path(args.data_dictionary).write_text(data_dictionary(), encoding="utf-8")
         print(f"Data dictionary written to {args.data_dictionary}")
         return 0
+    if args.lrs:
+        return _deliver_to_lrs(args)
     from tqdm import tqdm
 
     from .export.files import SUFFIXES, export
-    from .export.pseudonym import pseudonym_key
-    from .export.responses import ExportRequest, count_items
+    from .export.responses import count_items
     from .store import StoreError
 
     output = Path(args.output or f"course-responses{SUFFIXES[args.format]}")
     try:
         with _ready_store(args.db_url) as store:
-            request = ExportRequest(
-                engine=store.engine, key=pseudonym_key(var_dir()), include_text=args.include_text
-            )
+            request = _export_request(store, args)
             total = count_items(request)
             with tqdm(
                 total=total, unit=" responses", unit_scale=True, disable=args.quiet or None
@@ -171,6 +180,60 @@ def cmd_export(args) -> int:
     text = "with reflection text" if args.include_text else "without reflection text"
     print(f"Exported {summary.rows:,} {what} ({text}) to {summary.path}")
     return 0
+
+
+def _deliver_to_lrs(args) -> int:
+    """``course export --format xapi --lrs URL``: every statement POSTed to the LRS."""
+    from tqdm import tqdm
+
+    from .export.files import base_iri_setting, xapi_lines
+    from .export.lrs import DeliveryError, LrsTarget, deliver
+    from .export.pseudonym import KEY_ENV, KEY_FILE
+    from .store import StoreError
+
+    if args.format != "xapi":
+        print("Only xAPI statements go to an LRS: add --format xapi.", file=sys.stderr)
+        return 2
+    base_iri = base_iri_setting(args.base_iri)
+    if not base_iri:
+        print(
+            "Not delivered: an LRS keeps statements for good, so they need your study's own "
+            "base IRI (e.g. https://your-university.example/peer-coaching), not a placeholder. "
+            "Set COURSE_XAPI_BASE_IRI or pass --base-iri, and keep it for every delivery.",
+            file=sys.stderr,
+        )
+        return 2
+    if not os.environ.get(KEY_ENV) and not (var_dir() / KEY_FILE).exists():
+        print(
+            f"Not delivered: no pseudonym key ({KEY_ENV}, or {var_dir() / KEY_FILE}). A new key "
+            "would give every learner a new actor and every statement a new id, so an LRS "
+            "that has earlier deliveries would keep everything twice. Restore the key; only "
+            "if nothing was ever delivered, create one with a file export (`course export`).",
+            file=sys.stderr,
+        )
+        return 2
+    target = LrsTarget(
+        args.lrs,
+        os.environ.get("COURSE_LRS_USER", ""),
+        os.environ.get("COURSE_LRS_PASSWORD", ""),
+    )
+    try:
+        with _ready_store(args.db_url) as store:
+            request = _export_request(store, args)
+            with tqdm(unit=" statements", disable=args.quiet or None) as bar:
+                report = deliver(xapi_lines(request, None, base_iri), target, progress=bar.update)
+    except StoreError as exc:
+        print(f"Database error: {exc}", file=sys.stderr)
+        return 1
+    except DeliveryError as exc:
+        print(f"Not delivered: {exc}", file=sys.stderr)
+        return 1
+    print(f"Delivered to {target.statements_url}: {report.summary()}.")
+    for statement_id, reason in report.refused[:20]:
+        print(f"  refused {statement_id}: {reason}", file=sys.stderr)
+    if len(report.refused) > 20:
+        print(f"  … and {len(report.refused) - 20:,} more refused", file=sys.stderr)
+    return 0 if report.complete else 1
 
 
 def cmd_erase(args) -> int:
@@ -269,7 +332,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--include-text", action="store_true", help="include reflection text (left out otherwise)"
     )
-    p.add_argument("--base-iri", default=None, help="xAPI: IRI the activity and actor ids use")
+    p.add_argument(
+        "--base-iri",
+        default=None,
+        help="xAPI: IRI the activity and actor ids start with (default COURSE_XAPI_BASE_IRI)",
+    )
+    p.add_argument(
+        "--lrs",
+        metavar="URL",
+        default=None,
+        help="xAPI: deliver the statements to this LRS endpoint instead of writing a file "
+        "(credentials from COURSE_LRS_USER and COURSE_LRS_PASSWORD)",
+    )
     p.add_argument("--db-url", default=None, help="database URL (default COURSE_DB_URL or SQLite)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(

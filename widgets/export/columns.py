@@ -202,6 +202,14 @@ def data_dictionary() -> str:
             "codes never appear; reflection text appears only with `--include-text`."
         ),
         "",
+        (
+            "Formula-safe CSV: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a "
+            "carriage return is written with a leading apostrophe (`'=HYPERLINK(…)`), so a "
+            "spreadsheet shows it as text instead of running it; numbers are written as they "
+            "are. Strip one leading `'` from such cells when reading the CSV with code "
+            "(Parquet and `load_responses()` keep the text unchanged)."
+        ),
+        "",
         "| column | dtype | meaning | in CSV |",
         "|---|---|---|---|",
     ]
@@ -212,7 +220,11 @@ def data_dictionary() -> str:
         "",
         "## xAPI statements (`course export --format xapi`)",
         "",
-        "JSON Lines, one xAPI 1.0.3 statement per line, same learners and pseudonyms:",
+        (
+            "JSON Lines, one xAPI 1.0.3 statement per line, same learners and pseudonyms. No "
+            "`version` field (the LRS sets it); each id is derived with the key from the "
+            "submission and everything the statement says (see docs/research.md):"
+        ),
         "",
         (
             "- `answered` (`http://adlnet.gov/expapi/verbs/answered`): one per checked sort "
@@ -225,7 +237,8 @@ def data_dictionary() -> str:
             "per answered guided question of a video (long-fill-in, text only with "
             "`--include-text`). Each carries the "
             "item's definition with `correctResponsesPattern` where there is a right answer, "
-            "`result.success`, `result.score`, `result.duration` (ISO 8601), `timestamp` "
+            "`result.success`, `result.score`, `result.duration` (ISO 8601; on a "
+            "submission's first statement only, so durations add up), `timestamp` "
             "(submitted), and `context.registration` (a UUID derived with the key from the "
             "session; absent when working alone). Revealed solutions are not statements."
         ),

@@ -558,29 +558,35 @@ class DemoClass:
             opened.append((info, now - timedelta(days=rng.uniform(15, 60))))
         consenting = 0
         for n in range(learners):
-            solo = not opened or rng.random() < 0.1
-            session, start = (
-                (None, now - timedelta(days=rng.uniform(15, 45))) if solo else (rng.choice(opened))
-            )
-            info = self.store.create_learner(
-                display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                session_code=session.code if session else None,
-            )
-            roll = rng.random()
-            consent = True if roll < 0.8 else (False if roll < 0.9 else None)
-            consenting += consent is True
-            self.store.set_research_consent(info.id, consent)
-            learner = _Learner(
-                info,
-                random.Random(rng.getrandbits(64)),
-                start + timedelta(hours=rng.uniform(0, 72)),
-            )
-            self.work_through(learner)
+            with self.store.bulk():  # one commit per learner, not one per answer
+                consenting += self._one_learner(rng, opened, now)
             if progress is not None:
                 progress(n + 1)
         for info, _start in opened[: sessions // 2]:
             self.store.end_session(info.code)  # some classes have finished
         return DemoSummary(sessions, learners, consenting, self.saved)
+
+    def _one_learner(self, rng: random.Random, opened: list, now: datetime) -> bool:
+        """Create one learner, in a session or alone, who works through the course; True if
+        they consented to research."""
+        solo = not opened or rng.random() < 0.1
+        session, start = (
+            (None, now - timedelta(days=rng.uniform(15, 45))) if solo else (rng.choice(opened))
+        )
+        info = self.store.create_learner(
+            display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            session_code=session.code if session else None,
+        )
+        roll = rng.random()
+        consent = True if roll < 0.8 else (False if roll < 0.9 else None)
+        self.store.set_research_consent(info.id, consent)
+        learner = _Learner(
+            info,
+            random.Random(rng.getrandbits(64)),
+            start + timedelta(hours=rng.uniform(0, 72)),
+        )
+        self.work_through(learner)
+        return consent is True
 
 
 def generate(

@@ -7,12 +7,15 @@ rows read so far (the CLI shows it as a progress bar).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from ..spreadsheet import spreadsheet_safe_column
+from .columns import COLUMNS
 from .responses import (
     SUBMISSION,
     ExportRequest,
@@ -24,6 +27,12 @@ from .responses import (
 FORMATS = ("csv", "parquet", "xapi")
 SUFFIXES = {"csv": ".csv", "parquet": ".parquet", "xapi": ".jsonl"}
 CSV_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
+BASE_IRI_ENV = "COURSE_XAPI_BASE_IRI"
+# RFC 4180 line ends: with them the writer quotes every cell holding a CR or LF (with "\n"
+# alone, a learner's bare CR went out unquoted and split the row in every CSV reader)
+CSV_DIALECT = {"lineterminator": "\r\n"}
+# columns that can hold text a learner or an author wrote (written formula-safe)
+TEXT_COLUMNS = tuple(c.name for c in COLUMNS if c.dtype in ("string", "category"))
 
 Progress = Callable[[int], None]
 
@@ -47,18 +56,18 @@ def write_csv(request: ExportRequest, path: Path, progress: Progress | None = No
         for chunk in _chunks(request, progress):
             chunk = chunk.drop(columns=[SUBMISSION])
             chunk["duration"] = chunk["duration"].dt.total_seconds()
-            chunk.to_csv(out, header=rows == 0, index=False, date_format=CSV_TIME)
+            for name in TEXT_COLUMNS:
+                chunk[name] = spreadsheet_safe_column(chunk[name])
+            chunk.to_csv(out, header=rows == 0, index=False, date_format=CSV_TIME, **CSV_DIALECT)
             rows += len(chunk)
     if rows == 0:  # still a file with the header, not an empty one
-        empty_frame().to_csv(path, index=False)
+        empty_frame().to_csv(path, index=False, **CSV_DIALECT)
     return rows
 
 
 def arrow_schema():
     """The Parquet schema, from the documented dtypes (categoricals become dictionaries)."""
     import pyarrow as pa
-
-    from .columns import COLUMNS
 
     types = {
         "string": pa.string(),
@@ -105,37 +114,50 @@ def write_parquet(request: ExportRequest, path: Path, progress: Progress | None 
     return rows
 
 
-def write_xapi(
-    request: ExportRequest,
-    path: Path,
-    progress: Progress | None = None,
-    base_iri: str | None = None,
-) -> int:
+def base_iri_setting(flag: str | None = None) -> str | None:
+    """The IRI that xAPI activity, actor and extension ids start with: ``--base-iri``, else
+    ``COURSE_XAPI_BASE_IRI``; None when neither is set (files then use a placeholder)."""
+    return flag or os.environ.get(BASE_IRI_ENV) or None
+
+
+def xapi_lines(
+    request: ExportRequest, progress: Progress | None = None, base_iri: str | None = None
+) -> Iterator[str]:
+    """Every xAPI statement of the export, one JSON text each: ``answered`` submission by
+    submission, then ``completed``."""
     from .pseudonym import Pseudonymiser
     from .xapi import DEFAULT_BASE_IRI, StatementBuilder, dumps
 
     builder = StatementBuilder(
         request.content,
         Pseudonymiser(request.key),
-        base_iri or DEFAULT_BASE_IRI,
+        base_iri_setting(base_iri) or DEFAULT_BASE_IRI,
         include_text=request.include_text,
     )
     submissions = load_submissions(request)
+    yield from builder.answered(_chunks(request, progress, submissions))
+    yield from map(dumps, builder.completed(submissions))
+
+
+def write_xapi(
+    request: ExportRequest,
+    path: Path,
+    progress: Progress | None = None,
+    base_iri: str | None = None,
+) -> int:
     count = 0
     with open(path, "w", encoding="utf-8") as out:
-        for batch in _batched(builder.answered(_chunks(request, progress, submissions))):
+        for batch in batched(xapi_lines(request, progress, base_iri), 5_000):
             out.write("\n".join(batch) + "\n")
-            count += len(batch)
-        for batch in _batched(builder.completed(submissions)):
-            out.write("\n".join(map(dumps, batch)) + "\n")
             count += len(batch)
     return count
 
 
-def _batched(statements, size: int = 5_000):
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
     batch = []
-    for statement in statements:
-        batch.append(statement)
+    for item in items:
+        batch.append(item)
         if len(batch) == size:
             yield batch
             batch = []

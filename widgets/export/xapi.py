@@ -6,12 +6,15 @@ simulator's decision → choice, a video's guided question → long-fill-in); a 
 scenario or simulator that reaches an ending is also ``completed``, with its score; responses and
 ``correctResponsesPattern`` use the spec's delimiters (``[,]`` between entries, ``[.]``
 between a matching pair). Statement ids and registrations are derived with the
-pseudonymisation key, so the same export twice gives the same ids (an LRS can deduplicate)
-and nothing in them leads back to an internal id.
+pseudonymisation key and from everything a statement asserts, so the same export twice gives
+the same ids (an LRS keeps one copy), a statement that says something else gets another id,
+and nothing in them leads back to an internal id. Statements carry no ``version`` (the LRS
+sets it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -38,6 +41,8 @@ from .columns import FREE_TEXT_TYPES, INTERACTION_TYPES
 from .pseudonym import Pseudonymiser
 from .responses import BRANCHING_TYPES, SUBMISSION, preferred
 
+# the xAPI version this export is written to (sent as X-Experience-API-Version; never
+# set in the statements themselves, which the spec leaves to the LRS)
 XAPI_VERSION = "1.0.3"
 DEFAULT_BASE_IRI = "https://course.example/peer-coaching"
 ANSWERED = {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-US": "answered"}}
@@ -106,9 +111,18 @@ class StatementBuilder:
             found = self._dumped[id(cached)] = dumps(cached)
         return found
 
+    def statement_id(self, what: object, body: str) -> str:
+        """The id of a statement: keyed, from what it is about (``what``: the submission and
+        item) and from everything it asserts (``body``, its JSON without the id). The same
+        statement always gets the same id, so an LRS keeps one copy however often it is sent;
+        a statement that says anything else (another text, title, base IRI) gets another id
+        instead of colliding with the one already kept."""
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        return self.pseudo.uuid("statement", f"{what}:{digest}")
+
     def line(
         self,
-        statement_id: str,
+        what: object,
         actor: dict,
         verb: str,
         obj: dict,
@@ -116,13 +130,15 @@ class StatementBuilder:
         context: dict | None,
         timestamp: str,
     ) -> str:
-        """One statement as a JSON line, from the cached parts' JSON and a fresh result."""
+        """One statement as a JSON line, from the cached parts' JSON and a fresh result.
+        No ``version``: the LRS sets it (xAPI 1.0.3, Data 2.4.10)."""
         context_json = f',"context":{self._json(context)}' if context else ""
-        return (
-            f'{{"id":"{statement_id}","actor":{self._json(actor)},"verb":{verb},'
+        body = (
+            f'"actor":{self._json(actor)},"verb":{verb},'
             f'"object":{self._json(obj)},"result":{dumps(result)}{context_json},'
-            f'"timestamp":"{timestamp}","version":"{XAPI_VERSION}"}}'
+            f'"timestamp":"{timestamp}"}}'
         )
+        return f'{{"id":"{self.statement_id(what, "{" + body)}",{body}'
 
     # -- objects ----------------------------------------------------------------------------
 
@@ -395,7 +411,7 @@ class StatementBuilder:
                 result["score"] = {"raw": score, "min": 0, "max": top, "scaled": score / top}
             context = self.context(session, condition, module, part, None, attempt)
             yield self.line(
-                self.pseudo.uuid("statement", sub_id),
+                sub_id,
                 actor,
                 ANSWERED_JSON,
                 self.activity_object(activity),
@@ -423,7 +439,7 @@ class StatementBuilder:
                 result["score"] = {"raw": score, "min": 0, "max": top, "scaled": score / top}
             context = self.context(session, condition, module, part, None, attempt)
             yield self.line(
-                self.pseudo.uuid("statement", sub_id),
+                sub_id,
                 actor,
                 ANSWERED_JSON,
                 self.activity_object(activity),
@@ -438,7 +454,7 @@ class StatementBuilder:
                 result["response"] = text
             context = self.context(session, condition, module, part, None, attempt)
             yield self.line(
-                self.pseudo.uuid("statement", sub_id),
+                sub_id,
                 actor,
                 ANSWERED_JSON,
                 self.activity_object(activity),
@@ -450,11 +466,13 @@ class StatementBuilder:
             yield from self._decision_statements(cols, duration, start, end)
         elif kind in ("choice", "self_assessment", "video", "drafting"):
             context = self.context(session, condition, module, part, activity, attempt)
+            timed = False  # the submission's time goes on its first item only (sums stay true)
             for i in range(start, end):
                 item = cols["item"][i]
                 if item is None:
                     continue
-                result = {"duration": duration}
+                result = {} if timed else {"duration": duration}
+                timed = True
                 response = cols["response"][i]
                 if kind in FREE_TEXT_TYPES:  # the learner's words, as written (only on request)
                     if self.include_text and response:
@@ -471,7 +489,7 @@ class StatementBuilder:
                         "scaled": float(correct),
                     }
                 yield self.line(
-                    self.pseudo.uuid("statement", f"{sub_id}:{item}"),
+                    f"{sub_id}:{item}",
                     actor,
                     ANSWERED_JSON,
                     self.item_object(activity, item),
@@ -493,11 +511,13 @@ class StatementBuilder:
         attempt, run = cols["attempt"][start], cols["run"][start]
         context = self.context(session, condition, module, part, activity, attempt, run)
         last: tuple[str, str] | None = None
+        timed = False  # the submission's time goes on its first item only (sums stay true)
         for i in range(start, end):
             item, response = cols["item"][i], cols["response"][i]
             if item is None:
                 continue
-            result: dict[str, Any] = {"duration": duration}
+            result: dict[str, Any] = {} if timed else {"duration": duration}
+            timed = True
             if response:
                 result["response"] = response
                 last = (item, response)
@@ -511,7 +531,7 @@ class StatementBuilder:
                     "scaled": float(correct),
                 }
             yield self.line(
-                self.pseudo.uuid("statement", f"{sub_id}:{item}"),
+                f"{sub_id}:{item}",
                 actor,
                 ANSWERED_JSON,
                 self.item_object(activity, item),
@@ -530,7 +550,7 @@ class StatementBuilder:
         if ending is not None:
             result["extensions"] = {self.ext_ending: ending}
         yield self.line(
-            self.pseudo.uuid("statement", f"{sub_id}:completed"),
+            f"{sub_id}:completed",
             actor,
             COMPLETED_JSON,
             self.activity_object(activity),
@@ -610,13 +630,11 @@ class StatementBuilder:
         level: str | None,
     ) -> dict[str, Any]:
         statement: dict[str, Any] = {
-            "id": self.pseudo.uuid("completed", f"{learner}:{obj['id']}"),
             "actor": self.actor(learner),
             "verb": COMPLETED,
             "object": obj,
             "result": {"completion": True},
             "timestamp": iso_timestamp(moment),
-            "version": XAPI_VERSION,
         }
         context: dict[str, Any] = {}
         if level != "module":  # a part belongs to its module
@@ -627,7 +645,8 @@ class StatementBuilder:
             context["extensions"] = {self.ext_condition: condition}
         if context:
             statement["context"] = context
-        return statement
+        what = f"completed:{learner}:{obj['id']}"
+        return {"id": self.statement_id(what, dumps(statement)), **statement}
 
 
 def dumps(statement: dict[str, Any]) -> str:

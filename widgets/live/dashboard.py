@@ -26,6 +26,7 @@ from ..content import Course, cached_course
 from ..content.models import PART_NAMES
 from ..escape import escape_text
 from ..keys import facilitator_key, key_matches
+from ..spreadsheet import spreadsheet_safe
 from ..store import ResponseStore, SessionInfo, StoreError
 from ..store.facade import ReflectionEntry, RosterEntry
 from .aggregate import CHARTED_TYPES, ActivitySummary, latest_only, summarise
@@ -68,12 +69,6 @@ def who(entry_number: int, display_name: str | None, show_names: bool) -> str:
     if show_names and display_name:
         return escape_text(display_name)
     return f"Trainee {entry_number}"
-
-
-def spreadsheet_safe(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (=, +, -, @ lead a formula)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def session_csv(store: ResponseStore, session: SessionInfo) -> str:

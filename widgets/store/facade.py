@@ -256,6 +256,7 @@ class ResponseStore:
         self.url: str = url if url is not None else default_url()
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._bulk: Session | None = None  # the open transaction of a ``bulk()`` block
 
     @property
     def shown_url(self) -> str:
@@ -276,8 +277,24 @@ class ResponseStore:
         self.engine.dispose()
 
     @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Every call inside the block in one transaction, committed when it ends (nothing of
+        it if anything fails). For filling a database in bulk (demo data), where a commit per
+        submission would cost more than the inserts; pages never use it, since a trainee's
+        answer must be committed before the page says "saved"."""
+        with self._db() as db:
+            self._bulk = db
+            try:
+                yield
+            finally:
+                self._bulk = None
+
+    @contextmanager
     def _db(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error."""
+        if self._bulk is not None:  # inside bulk(): its transaction, committed at its end
+            yield self._bulk
+            return
         try:
             with self._sessions.begin() as db:
                 yield db
