@@ -56,12 +56,14 @@ def action_button(
     style: str = "",
     tooltip: str = "",
     extra_classes: Iterable[str] = (),
+    disabled: bool = False,
 ) -> w.Button:
     """A button as wide as its label, with class ``css`` (what tests and CSS select on)."""
     return w.Button(
         description=description,
         button_style=style,
         tooltip=tooltip or description,
+        disabled=disabled,
         layout=shared(w.Layout, width="auto"),
         style=shared(w.ButtonStyle),
         _dom_classes=(css, *extra_classes),
@@ -102,5 +104,21 @@ def plain_button(description: str, css: str, style: str = "") -> w.Button:
         button_style=style,
         layout=shared(w.Layout),
         style=shared(w.ButtonStyle),
+        _dom_classes=(css,),
+    )
+
+
+def button_row(buttons: Sequence[w.Widget]) -> w.HBox:
+    """Buttons side by side, wrapping onto the next line on a narrow screen."""
+    return hbox(buttons, "course-button-row", flex_flow="row wrap")
+
+
+def text_field(description: str, placeholder: str, css: str) -> w.Text:
+    """A one-line labelled text box (join code, name, resume code)."""
+    return w.Text(
+        placeholder=placeholder,
+        description=description,
+        style=shared(TextStyle, description_width="9em"),
+        layout=shared(w.Layout, width="26em"),
         _dom_classes=(css,),
     )
