@@ -24,6 +24,7 @@ import ipywidgets as w
 from .activities import ActivityView, SaveFailed, Submission, build_view
 from .content import Course, cached_course
 from .escape import escape_text
+from .looks import html, vbox
 
 SavedListener = Callable[[str, Submission], None]
 
@@ -167,11 +168,11 @@ def activity(activity_id: str) -> ActivityView:
     context = current_context()
     view = context.build(activity_id)
     if context.preview_reason:
-        note = w.HTML(
+        note = html(
             f"<p class='course-preview-note' role='note'>Preview: answers here are not saved "
             f"because {escape_text(context.preview_reason)}.</p>"
         )
-        return w.VBox([note, view])
+        return vbox([note, view])
     return view
 
 
@@ -189,9 +190,8 @@ def references(*keys: str) -> w.HTML:
             url = escape_text(ref.url)
             link = f" <a href='{url}' target='_blank' rel='noopener noreferrer'>{url}</a>"
         rows.append(f"<li>{escape_text(ref.citation)}{link}</li>")
-    box = w.HTML(
+    return html(
         "<section class='course-references' aria-label='References'>"
-        f"<h2>References</h2><ul>{''.join(rows)}</ul></section>"
+        f"<h2>References</h2><ul>{''.join(rows)}</ul></section>",
+        "course-references-box",
     )
-    box.add_class("course-references-box")
-    return box
