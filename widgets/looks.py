@@ -20,6 +20,8 @@ import anywidget
 import ipywidgets as w
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
+from .front_end_code import instance_code
+
 W = TypeVar("W", bound=w.Widget)
 
 _SHARED: dict[tuple, w.Widget] = {}
@@ -71,10 +73,14 @@ def action_button(
 
 
 class CourseAnyWidget(anywidget.AnyWidget):
-    """An anywidget that shares the plain Layout (every one of ours draws its own look)."""
+    """An anywidget that shares the plain Layout (every one of ours draws its own look) and,
+    inside the course app, sends its class's front-end code to the page once
+    (:mod:`widgets.front_end_code`)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("layout", shared(w.Layout))
+        for key, value in instance_code(type(self)).items():  # in the app: a stub, code once
+            kwargs.setdefault(key, value)
         super().__init__(**kwargs)
 
 

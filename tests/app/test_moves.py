@@ -11,6 +11,7 @@ import comm
 import pytest
 from comm.base_comm import BaseComm
 
+from widgets import front_end_code, looks
 from widgets.app.shell import CourseApp
 from widgets.identity import RequestIdentity
 
@@ -48,6 +49,9 @@ def messages(monkeypatch):
             record.sent.append((msg_type, self.comm_id, data or {}))
 
     monkeypatch.setattr(comm, "create_comm", lambda *a, **k: RecordingComm(*a, **k))
+    # as in a fresh kernel: no shared look or front-end code sent yet
+    monkeypatch.setattr(looks, "_SHARED", {})
+    monkeypatch.setattr(front_end_code, "_carriers", {})
     return record
 
 
@@ -120,3 +124,25 @@ def test_a_part_reads_earlier_answers_in_one_query(course, store, monkeypatch):
     app.show_part(MODULE, "practice")
     assert len(calls) == 1 and sorted(calls[0]["activity_ids"]) == sorted(practice)
     assert len(app._context.views) == len(practice)
+
+
+def test_front_end_code_goes_once_per_class(app, messages):
+    """In the app, does each anywidget class's code reach the page once (a carrier), its
+    instances carrying only a short stub, while a widget made outside the app keeps its own?"""
+    from widgets.activities.live_status import LiveStatus
+
+    messages.mark()
+    app.show_part(MODULE, "practice")
+    app.show_part("listening-and-questioning", "practice")
+    opened = messages.opened()
+    carriers = [s for s in opened if "code" in s and "key" in s]
+    keys = [c["key"] for c in carriers]
+    assert "widgets.activities.sorting.SortBoard" in keys
+    assert len(keys) == len(set(keys)), "a class's code was sent twice"
+    boards = [s for s in opened if "_anywidget_id" in s and "key" not in s]
+    assert len(boards) > len(carriers)  # several instances share one carrier
+    assert all(len(s["_esm"]) < 800 and s.get("_css", "") == "" for s in boards)
+    sorting = next(c for c in carriers if c["key"].endswith("SortBoard"))
+    assert "sort-board" in sorting["code"] and sorting["css"]
+    alone = LiveStatus()  # a module notebook opened on its own, a test, JupyterLab
+    assert "aria-live" in alone._esm

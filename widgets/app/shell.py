@@ -19,6 +19,7 @@ from ..activities.live_status import LiveStatus
 from ..content import Course, cached_course
 from ..content.models import PART_NAMES
 from ..escape import escape_text
+from ..front_end_code import code_sent_once
 from ..identity import (
     RequestIdentity,
     format_token,
@@ -286,10 +287,8 @@ class CourseApp(w.VBox):
         if message:
             alert = html(f"<p class='course-alert' role='alert'>{escape_text(message)}</p>")
             rows.append(alert)
-        if self.learner is None:
-            rows += self._join_form(identity)
-        else:
-            rows += self._module_map()
+        with code_sent_once():  # status lines and the record button: their code once
+            rows += self._join_form(identity) if self.learner is None else self._module_map()
         self._show(rows, "Home", push=push)
 
     def _join_form(self, identity: RequestIdentity | None) -> list[w.Widget]:
@@ -654,7 +653,7 @@ class CourseApp(w.VBox):
             return
         key = (module, part)
         if key not in self._parts_cache:
-            with using(self._context):
+            with using(self._context), code_sent_once():
                 self._context.prefetch(self._activity_ids(module, part))
                 body = vbox(build_part(self._part_path(module, part)), "course-part-body")
             self._parts_cache[key] = body
