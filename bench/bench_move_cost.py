@@ -14,11 +14,17 @@ and bytes the trainee's page receives. Every repeat is a new trainee in a new ke
 new part is really built each time. Medians [min–max] over the repeats; figures, not
 assertions.
 
+Kernels are ordinary starts unless ``--fork``: what a move costs does not depend on how
+its kernel started, and at this commit a forked kernel has no ``jupyter.widget.control``
+comm target (ipywidgets registers it on import only when a kernel already exists), so a
+protocol client cannot fetch its widget states.
+
 ``--base REV`` measures the same on ``git archive REV`` (say the commit before a change) and
 prints it beside this tree, from the same run.
 
     python bench/bench_move_cost.py                       # this tree, 5 trainees
     python bench/bench_move_cost.py --base main --repeats 7
+    python bench/bench_move_cost.py --base fb5459a --head ab5ca63   # two commits
 """
 
 from __future__ import annotations
@@ -157,9 +163,9 @@ def one_trainee(server: CourseServer, timeout: float) -> dict[str, dict[str, flo
         trainee.close()
 
 
-def run_tree(label: str, repo: Path, repeats: int, timeout: float) -> list[dict]:
+def run_tree(label: str, repo: Path, repeats: int, timeout: float, fork: bool) -> list[dict]:
     workdir = new_workdir(f"moves-{label}")
-    server = CourseServer(workdir, pool_size=1, repo=repo)
+    server = CourseServer(workdir, pool_size=1, fork=fork, repo=repo)
     samples = []
     try:
         one_trainee(server, timeout)  # warm-up: cold files, first imports in the server
@@ -213,8 +219,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="trainees measured per tree (5)")
     parser.add_argument("--base", default=None, help="also measure this git revision")
+    parser.add_argument("--head", default=None, help="measure this revision, not this tree")
     parser.add_argument("--timeout", type=float, default=180, help="seconds per step (180)")
     parser.add_argument("--json", default=None, help="also write the raw samples here")
+    parser.add_argument(
+        "--fork",
+        action="store_true",
+        help="forked kernels (COURSE_FORK_KERNELS=1); off by default: a move costs the same "
+        "either way, and a protocol client cannot yet fetch a forked kernel's widget states",
+    )
     return parser.parse_args(argv)
 
 
@@ -223,12 +236,15 @@ def main(argv=None) -> int:
     trees = {}
     if args.base:
         trees[f"base {args.base}"] = export_tree(args.base)
-    trees["this tree"] = REPO
+    trees[f"head {args.head}" if args.head else "this tree"] = (
+        export_tree(args.head) if args.head else REPO
+    )
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     results = {}
     try:
         for label, repo in trees.items():
-            results[label] = run_tree(label.replace(" ", "-"), repo, args.repeats, args.timeout)
+            slug = label.replace(" ", "-")
+            results[label] = run_tree(slug, repo, args.repeats, args.timeout, args.fork)
     finally:
         stop_all()
     print_table(results)
