@@ -47,7 +47,14 @@ class Server:
     name = "server"
     ready_path = ""
 
-    def __init__(self, argv: list[str], env: dict[str, str], workdir: Path, timeout: float = 120):
+    def __init__(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        workdir: Path,
+        timeout: float = 120,
+        repo: Path = REPO,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.workdir = workdir
@@ -57,7 +64,7 @@ class Server:
         env = {k: v.replace("{port}", str(self.port)) for k, v in env.items()}
         self.process = subprocess.Popen(
             argv,
-            cwd=REPO,
+            cwd=repo,
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -180,13 +187,16 @@ class Server:
 
 
 class CourseServer(Server):
-    """``course serve`` (the trainee app) with SQLite in its own var dir."""
+    """``course serve`` (the trainee app) with SQLite in its own var dir.
+
+    ``repo``: another checkout of the course to serve (its own ``widgets`` package is put
+    first on the server's and kernels' ``PYTHONPATH``), e.g. the base commit of a change."""
 
     name = "course-serve"
     ready_path = "voila/static/voila.js"
     app_path = "voila/render/index.ipynb"
 
-    def __init__(self, workdir: Path, pool_size: int, fork: bool = True):
+    def __init__(self, workdir: Path, pool_size: int, fork: bool = True, repo: Path = REPO):
         var_dir = workdir / "var"
         var_dir.mkdir(parents=True, exist_ok=True)
         env = clean_env(
@@ -195,8 +205,11 @@ class CourseServer(Server):
             COURSE_POOL_SIZE=str(pool_size),
             COURSE_FORK_KERNELS="1" if fork else "0",
         )
+        if repo != REPO:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH")]))
         self.pool_size = pool_size
-        super().__init__([sys.executable, "-m", "widgets.cli", "serve"], env, workdir)
+        argv = [sys.executable, "-m", "widgets.cli", "serve"]
+        super().__init__(argv, env, workdir, repo=repo)
 
 
 class BareVoila(Server):

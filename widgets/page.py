@@ -24,6 +24,7 @@ import ipywidgets as w
 from .activities import ActivityView, SaveFailed, Submission, build_view
 from .content import Course, cached_course
 from .escape import escape_text
+from .looks import html, vbox
 
 SavedListener = Callable[[str, Submission], None]
 
@@ -39,6 +40,24 @@ class PageContext:
     listeners: list[SavedListener] = field(default_factory=list)
     answers_hidden: bool = False  # a facilitator is holding the answers back
     views: list[ActivityView] = field(default_factory=list)  # built so far, for live changes
+    # the learner's submissions per activity, read in one query for a part (see prefetch)
+    _prefetched: dict[str, list[Submission]] = field(default_factory=dict)
+
+    def prefetch(self, activity_ids: list[str]) -> None:
+        """Read the learner's submissions to every one of ``activity_ids`` in one query, for
+        the activities about to be built (one store round trip per part, not one each)."""
+        if self.store is None or self.learner is None or not activity_ids:
+            return
+        found: dict[str, list[Submission]] = {i: [] for i in activity_ids}
+        for submission in self.store.submissions(self.learner.id, activity_ids=activity_ids):
+            found[submission.activity_id].append(submission)
+        self._prefetched.update(found)
+
+    def _submissions(self, activity_id: str) -> list[Submission]:
+        """The learner's submissions to one activity: prefetched (once) or read now."""
+        if activity_id in self._prefetched:
+            return self._prefetched.pop(activity_id)
+        return self.store.submissions(self.learner.id, activity_id)
 
     def hide_answers(self, hidden: bool) -> None:
         """Hold back (or reveal) the answers on every activity built so far and from now on."""
@@ -76,8 +95,8 @@ class PageContext:
         if compare_with:  # a post self-assessment shows the change from the learner's pre one
             from .activities.self_assessment import latest_ratings
 
-            view.set_baseline(latest_ratings(self.store.submissions(self.learner.id, compare_with)))
-        view.restore(self.store.submissions(self.learner.id, activity_id))
+            view.set_baseline(latest_ratings(self._submissions(compare_with)))
+        view.restore(self._submissions(activity_id))
 
         def save(submission: Submission) -> None:
             saved = self.store.save(self.learner, module.slug, content.part, submission)
@@ -149,11 +168,11 @@ def activity(activity_id: str) -> ActivityView:
     context = current_context()
     view = context.build(activity_id)
     if context.preview_reason:
-        note = w.HTML(
+        note = html(
             f"<p class='course-preview-note' role='note'>Preview: answers here are not saved "
             f"because {escape_text(context.preview_reason)}.</p>"
         )
-        return w.VBox([note, view])
+        return vbox([note, view])
     return view
 
 
@@ -171,9 +190,8 @@ def references(*keys: str) -> w.HTML:
             url = escape_text(ref.url)
             link = f" <a href='{url}' target='_blank' rel='noopener noreferrer'>{url}</a>"
         rows.append(f"<li>{escape_text(ref.citation)}{link}</li>")
-    box = w.HTML(
+    return html(
         "<section class='course-references' aria-label='References'>"
-        f"<h2>References</h2><ul>{''.join(rows)}</ul></section>"
+        f"<h2>References</h2><ul>{''.join(rows)}</ul></section>",
+        "course-references-box",
     )
-    box.add_class("course-references-box")
-    return box

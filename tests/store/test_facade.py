@@ -321,6 +321,21 @@ def test_attempts_count_per_learner_and_activity(store, learner):
     assert [s.activity_id for s in store.submissions(learner.id)] == ["sort-1"] * 3 + ["quiz-2"]
 
 
+def test_submissions_of_several_activities_at_once(store, learner):
+    """Does one call read the learner's submissions to just the activities named, in order?"""
+    other = store.create_learner("Grace")
+    for activity_id in ("sort-1", "quiz-2", "sort-1", "reflect-3"):
+        store.save(learner, "m", "practice", a_submission(activity_id))
+    store.save(other, "m", "practice", a_submission("quiz-2"))
+    got = store.submissions(learner.id, activity_ids=["quiz-2", "sort-1"])
+    assert [(s.activity_id, s.attempt) for s in got] == [
+        ("sort-1", 1),
+        ("quiz-2", 1),
+        ("sort-1", 2),
+    ]
+    assert store.submissions(learner.id, activity_ids=[]) == []
+
+
 def test_submission_without_items(store, learner):
     """Is a reflection (no items, no score) stored and read back?"""
     reflection = a_submission(

@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..looks import html, shared
 from .live_status import LiveStatus
 
 
@@ -80,9 +81,9 @@ class ActivityView(w.VBox):
         self._started_at = utcnow()
         self._waiting: list[tuple[Submission, str]] = []  # saves the busy database refused
         self.status = LiveStatus()
-        super().__init__(**kwargs)
-        self.add_class("course-activity")
-        self.add_class(f"course-activity-{self.activity_type}")
+        kwargs.setdefault("layout", shared(w.Layout))
+        classes = ("course-activity", f"course-activity-{self.activity_type}")
+        super().__init__(_dom_classes=classes, **kwargs)
 
     # -- events ------------------------------------------------------------------
 
@@ -175,4 +176,4 @@ def latest(submissions: list[Submission], action: str = "save") -> Submission | 
 def heading(text: str, level: int = 3) -> w.HTML:
     from ..escape import escape_text
 
-    return w.HTML(f"<h{level} class='course-activity-title'>{escape_text(text)}</h{level}>")
+    return html(f"<h{level} class='course-activity-title'>{escape_text(text)}</h{level}>")

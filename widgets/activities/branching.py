@@ -25,11 +25,11 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import anywidget
 import ipywidgets as w
 import traitlets
 
 from ..escape import escape_text
+from ..looks import CourseAnyWidget
 from .base import ActivityView, Submission, heading
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class BranchingLogic:
                 break
 
 
-class BranchBoard(anywidget.AnyWidget):
+class BranchBoard(CourseAnyWidget):
     """Base of a branching activity's one widget: Python computes ``state``, the page draws it.
 
     The browser never sets a trait; it sends requests (``{"action": "choose", "option": …}``,

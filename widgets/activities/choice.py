@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import anywidget
 import ipywidgets as w
 import traitlets
 
 from ..content.models import ChoiceActivity, ChoiceQuestion
 from ..escape import escape_text
+from ..looks import CourseAnyWidget, html
 from .base import ActivityView, Submission, heading
 
 
@@ -58,7 +58,7 @@ class ChoiceLogic:
         raise ValueError(f"unknown question {question_id!r}")
 
 
-class ChoiceGroup(anywidget.AnyWidget):
+class ChoiceGroup(CourseAnyWidget):
     """Every question of a knowledge check as native fieldsets, in one widget."""
 
     _esm = Path(__file__).parent / "static" / "choice.js"
@@ -122,7 +122,7 @@ class ChoiceView(ActivityView):
         self.group.observe(self._sync, names="values")
         rows: list[w.Widget] = [heading(content.title)]
         if content.instructions:
-            rows.append(w.HTML(f"<p>{escape_text(content.instructions)}</p>"))
+            rows.append(html(f"<p>{escape_text(content.instructions)}</p>"))
         # The Check button lives in the group's own page code and sends the answers with the
         # request: a separate button widget's click could reach the kernel before the last
         # tick (ipywidgets holds back state updates while earlier ones are unanswered).

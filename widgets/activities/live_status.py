@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anywidget
 import traitlets
+
+from ..looks import CourseAnyWidget
 
 _STATIC = Path(__file__).parent / "static"
 
 
-class LiveStatus(anywidget.AnyWidget):
+class LiveStatus(CourseAnyWidget):
     """A polite live region; ``say()`` updates it and screen readers announce the change."""
 
     _esm = _STATIC / "live_status.js"

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import ipywidgets as w
 import traitlets
 
 from ..content.models import OrderingActivity, OrderingItem
 from ..escape import escape_text
+from ..looks import CourseAnyWidget
 from .base import ActivityView, Submission, heading
 
 log = logging.getLogger(__name__)
@@ -260,7 +260,7 @@ def _scrambled(answer: tuple[str, ...], seed: int | str | None) -> tuple[str, ..
     return tuple(order)
 
 
-class OrderBoard(anywidget.AnyWidget):
+class OrderBoard(CourseAnyWidget):
     """The whole ordered list: steps, move buttons, Check / Try again / Show solution.
 
     Python is the source of truth. The browser never sets these traits; it sends requests

@@ -17,6 +17,7 @@ import ipywidgets as w
 
 from ..content.models import ReflectionActivity
 from ..escape import escape_text
+from ..looks import hidden_html, html, plain_button, text_box
 from .base import ActivityView, Submission, heading, latest
 
 
@@ -123,32 +124,28 @@ class ReflectionView(ActivityView):
         super().__init__(content, **kwargs)
         self._saved_text: str | None = None
         rows: list[w.Widget] = [heading(content.title)]
-        rows.append(w.HTML(f"<p class='course-prompt'>{escape_text(content.prompt)}</p>"))
+        rows.append(html(f"<p class='course-prompt'>{escape_text(content.prompt)}</p>"))
         if content.hints:
             items = "".join(f"<li>{escape_text(h)}</li>" for h in content.hints)
             rows.append(
-                w.HTML(
+                html(
                     f"<div class='course-hints'><p>Prompts if you are stuck:</p><ul>{items}</ul></div>"
                 )
             )
-        self.text = w.Textarea(
-            value="",
-            placeholder="Write your reflection here. It is saved when you leave the box or press Save.",
-            continuous_update=False,
-            layout=w.Layout(width="100%", height="12em"),
+        self.text = text_box(
+            "",
+            "Write your reflection here. It is saved when you leave the box or press Save.",
+            "12em",
+            "course-reflection-text",
         )
-        self.text.add_class("course-reflection-text")
         self.text.observe(self._autosave, names="value")
-        self.save_button = w.Button(description="Save reflection", button_style="primary")
-        self.save_button.add_class("course-save")
+        self.save_button = plain_button("Save reflection", "course-save", "primary")
         self.save_button.on_click(lambda _b: self.submit())
-        limit = w.HTML(
+        limit = html(
             f"<p class='course-note'>It is never graded. If you joined a live session, your "
             f"facilitator can read it. Up to {content.max_chars:,} characters.</p>"
         )
-        self.nudge = w.HTML("")
-        self.nudge.add_class("course-gentle-prompt-box")
-        self.nudge.layout.display = "none"
+        self.nudge = hidden_html("course-gentle-prompt-box")
         self._prompts_offered = 0
         rows += [self.text, limit, self.save_button, self.status, self.nudge]
         self.children = rows

@@ -12,18 +12,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import anywidget
 import ipywidgets as w
 import traitlets
 
 from ..content.models import SelfAssessmentActivity
 from ..escape import escape_text
+from ..looks import CourseAnyWidget, hidden_html, html
 from .base import ActivityView, Submission, heading
 
 _STATIC = Path(__file__).parent / "static"
 
 
-class LikertGrid(anywidget.AnyWidget):
+class LikertGrid(CourseAnyWidget):
     """Every statement of a self-assessment as a native radio group, in one widget.
 
     The Save button is part of the widget's page code and sends
@@ -190,11 +190,9 @@ class SelfAssessmentView(ActivityView):
         self.grid.on_msg(self._on_page_message)
         rows: list[w.Widget] = [heading(content.title)]
         if content.instructions:
-            rows.append(w.HTML(f"<p>{escape_text(content.instructions)}</p>"))
+            rows.append(html(f"<p>{escape_text(content.instructions)}</p>"))
         self.baseline: dict[str, int] | None = None
-        self.change = w.HTML("")
-        self.change.add_class("course-change-box")
-        self.change.layout.display = "none"
+        self.change = hidden_html("course-change-box")
         rows += [self.grid, self.status, self.change]
         self.children = rows
 

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import ipywidgets as w
 import traitlets
 
 from ..content.models import SortingActivity, SortingItem
 from ..escape import escape_text
+from ..looks import CourseAnyWidget, html, text_box, vbox
 from .base import ActivityView, Submission, heading
 from .reflection import length_problem
 
@@ -266,7 +266,7 @@ class SortingLogic:
             self.show_solution()
 
 
-class SortBoard(anywidget.AnyWidget):
+class SortBoard(CourseAnyWidget):
     """The whole sorting board: unsorted pile, one column per category, cards, buttons.
 
     Python is the source of truth. The browser never sets these traits; it sends requests
@@ -376,8 +376,7 @@ class SortingView(ActivityView):
                 f"<p class='course-activity-instructions'>{escape_text(content.instructions)}</p>"
             )
         self.reasons: dict[str, str] = {}
-        self.why_box = w.VBox()
-        self.why_box.add_class("sort-why")
+        self.why_box = vbox((), "sort-why")
         self.children = [header, self.board, self.why_box, self.status]
         self.board.on_request(self._handle_request)
         self._sync_board()
@@ -506,7 +505,7 @@ class SortingView(ActivityView):
             self.why_box.children = []
             return
         rows: list[w.Widget] = [
-            w.HTML(
+            html(
                 "<h4>Placed it differently? Say why (optional)</h4><p>These statements describe "
                 "tendencies, so a good reason can beat the answer key. Your reasons are saved "
                 "with your sort; nothing is marked.</p>"
@@ -516,17 +515,16 @@ class SortingView(ActivityView):
             item = self.logic.item(item_id)
             chosen = self._labels[self.logic.result.items[item_id].response]
             answer = self._labels[item.answer]
-            box = w.Textarea(
-                value=self.reasons.get(item_id, ""),
-                placeholder=f"Why {chosen} rather than {answer}?",
-                continuous_update=False,
-                layout=w.Layout(width="100%", height="4em"),
+            box = text_box(
+                self.reasons.get(item_id, ""),
+                f"Why {chosen} rather than {answer}?",
+                "4em",
+                "sort-why-text",
             )
-            box.add_class("sort-why-text")
             box.item_id = item_id
             box.observe(self._reason_changed, names="value")
             rows.append(
-                w.HTML(
+                html(
                     f"<p class='sort-why-item'><strong>{escape_text(item.text)}</strong> You put "
                     f"it in {escape_text(chosen)}; the course says {escape_text(answer)}.</p>"
                 )

@@ -24,19 +24,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import anywidget
 import ipywidgets as w
 import traitlets
 
 from ..content.models import VideoActivity
 from ..escape import escape_text
+from ..looks import CourseAnyWidget, hidden_html, html, plain_button, text_box
 from .base import ActivityView, Submission, heading, latest
 from .reflection import length_problem
 
 _STATIC = Path(__file__).parent / "static"
 
 
-class ScenePlayer(anywidget.AnyWidget):
+class ScenePlayer(CourseAnyWidget):
     """A scene as an optional video plus its transcript, played line by line."""
 
     _esm = _STATIC / "video.js"
@@ -129,7 +129,7 @@ class VideoView(ActivityView):
         rows: list[w.Widget] = [
             header,
             self.player,
-            w.HTML(
+            html(
                 "<h4 class='course-video-questions'>Questions</h4><p class='course-note'>Answer in "
                 "your own words. Each answer is saved when you leave its box or press Save, and is "
                 f"never graded. Up to {content.max_chars:,} characters each.</p>"
@@ -138,27 +138,23 @@ class VideoView(ActivityView):
         self.boxes: dict[str, w.Textarea] = {}
         self.notices: dict[str, w.HTML] = {}
         for n, question in enumerate(content.questions, start=1):
-            prompt = w.HTML(
+            prompt = html(
                 f"<p class='course-video-prompt'><strong>Question {n} of {total}.</strong> "
                 f"{escape_text(question.prompt)}</p>"
             )
-            box = w.Textarea(
-                value="",
-                placeholder=f"Your answer to question {n}",
-                continuous_update=False,
-                layout=w.Layout(width="100%", height="7em"),
+            box = text_box(
+                "",
+                f"Your answer to question {n}",
+                "7em",
+                "course-video-answer",
+                f"course-video-answer-{question.id}",
             )
-            box.add_class("course-video-answer")
-            box.add_class(f"course-video-answer-{question.id}")
             box.observe(self._autosave, names="value")
-            notice = w.HTML("")
-            notice.add_class("course-video-notice-box")
-            notice.layout.display = "none"
+            notice = hidden_html("course-video-notice-box")
             self.boxes[question.id] = box
             self.notices[question.id] = notice
             rows += [prompt, box, notice]
-        self.save_button = w.Button(description="Save my answers", button_style="primary")
-        self.save_button.add_class("course-save")
+        self.save_button = plain_button("Save my answers", "course-save", "primary")
         self.save_button.on_click(lambda _b: self.submit())
         rows += [self.save_button, self.status]
         self.children = rows

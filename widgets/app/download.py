@@ -11,15 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets
+
+from ..looks import CourseAnyWidget
 
 log = logging.getLogger(__name__)
 
 _STATIC = Path(__file__).parent / "static"
 
 
-class DownloadButton(anywidget.AnyWidget):
+class DownloadButton(CourseAnyWidget):
     """A keyboard-operable button that downloads the text ``make()`` returns as ``filename``."""
 
     _esm = _STATIC / "download.js"

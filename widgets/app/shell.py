@@ -7,6 +7,7 @@ for and returns the app widget.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from urllib.parse import urlencode
@@ -14,10 +15,12 @@ from urllib.parse import urlencode
 import ipywidgets as w
 
 from .. import guessing
+from ..activities import import_all
 from ..activities.live_status import LiveStatus
 from ..content import Course, cached_course
 from ..content.models import PART_NAMES
 from ..escape import escape_text
+from ..front_end_code import code_sent_once
 from ..identity import (
     RequestIdentity,
     format_token,
@@ -26,11 +29,15 @@ from ..identity import (
 )
 from ..live.pacing import Pacing
 from ..live.poll import Poller
+from ..looks import action_button, button_row, hbox, html, text_field, vbox
 from ..page import PageContext, using
 from ..store import ResponseStore, SessionInfo, StoreError, UnknownSession
-from .notebook_parts import build_part, read_cells, title_of
+from .notebook_parts import build_part, preload_parts, read_cells, title_of
+from .part_frame import PartFrame
 from .progress import PART_LABELS, STATE_WORDS, course_progress, next_part
 from .url_state import UrlState
+
+log = logging.getLogger(__name__)
 
 MAX_NAME = 60
 PACING_POLL_SECONDS = 1.0  # a facilitator's lock or reveal reaches the page within ~1 s
@@ -41,34 +48,17 @@ def default_course_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "course"
 
 
-def preload() -> None:
-    """Do the slow, learner-independent work early: imports and loading the content."""
-    cached_course()
-    from ..activities import choice, reflection, self_assessment, sorting  # noqa: F401
+def preload(course_dir: Path | None = None) -> None:
+    """Do every learner-independent piece of work before a trainee arrives: parse the
+    content, import every activity module and the learning record, read every part notebook
+    and render its Markdown. Called once per kernel, or once in the template kernels are
+    forked from; it creates no widget (there may be no kernel yet)."""
+    course = cached_course()
+    import_all()
+    from .. import record  # noqa: F401 - the learning record, built on the download button
+    from . import download  # noqa: F401
 
-
-def action_button(description: str, css: str, style: str = "", tooltip: str = "") -> w.Button:
-    button = w.Button(description=description, button_style=style, tooltip=tooltip or description)
-    button.add_class(css)
-    button.layout.width = "auto"
-    return button
-
-
-def _button_row(buttons: list[w.Button]) -> w.HBox:
-    row = w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))
-    row.add_class("course-button-row")
-    return row
-
-
-def _text_field(description: str, placeholder: str, css: str) -> w.Text:
-    field = w.Text(
-        placeholder=placeholder,
-        description=description,
-        style={"description_width": "9em"},
-        layout=w.Layout(width="26em"),
-    )
-    field.add_class(css)
-    return field
+    preload_parts(course_dir or default_course_dir(), [m.slug for m in course.modules])
 
 
 class CourseApp(w.VBox):
@@ -87,9 +77,8 @@ class CourseApp(w.VBox):
         self.course_dir = course_dir or default_course_dir()
         self.learner = None
         self.url = UrlState()
-        self.banner = w.HTML()
-        self.view = w.VBox()
-        self.view.add_class("course-view")
+        self.banner = html()
+        self.view = vbox((), "course-view")
         self.status = LiveStatus()
         self._parts_cache: dict[tuple[str, str], w.VBox] = {}
         self._context: PageContext | None = None
@@ -97,6 +86,7 @@ class CourseApp(w.VBox):
         self._session: SessionInfo | None = None  # the learner's session, if they joined one
         self._where: tuple[str, str] | None = None  # the part on screen (None: home)
         self.pacing_poller = Poller(self.follow_pacing, interval=PACING_POLL_SECONDS)
+        self.frame = PartFrame(self.show_part, self.show_home)
         super().__init__([self.url, self.banner, self.view, self.status])
         self.add_class("course-app")
         self.url.observe(self._on_address_change, names="query")
@@ -246,11 +236,12 @@ class CourseApp(w.VBox):
         """Swap the view. The address changes first, so a refresh straight after keeps the
         learner; focus moves to the new heading last, once it exists."""
         self._where = (module, part) if module and part else None
-        if push:
-            self._suppress_address = True
-            self.url.query = self._address(module, part)
-            self._suppress_address = False
-        self.url.title = f"{title} · {self.course.info.title}"
+        with self.url.hold_sync():  # address and title in one message
+            if push:
+                self._suppress_address = True
+                self.url.query = self._address(module, part)
+                self._suppress_address = False
+            self.url.title = f"{title} · {self.course.info.title}"
         self.view.children = children
         self.url.navigation += 1
 
@@ -275,7 +266,7 @@ class CourseApp(w.VBox):
 
     def _show_problem(self, message: str) -> None:
         self.view.children = [
-            w.HTML(
+            html(
                 "<h1>The course cannot open right now</h1>"
                 f"<p class='course-error' role='alert'>{escape_text(message)}</p>"
             )
@@ -285,7 +276,7 @@ class CourseApp(w.VBox):
         self, message: str | None = None, identity: RequestIdentity | None = None, push: bool = True
     ) -> None:
         info = self.course.info
-        header = w.HTML(
+        header = html(
             f"<h1>{escape_text(info.title)}</h1>"
             + (
                 f"<p class='course-subtitle'>{escape_text(info.subtitle)}</p>"
@@ -295,30 +286,28 @@ class CourseApp(w.VBox):
         )
         rows: list[w.Widget] = [header]
         if message:
-            alert = w.HTML(f"<p class='course-alert' role='alert'>{escape_text(message)}</p>")
+            alert = html(f"<p class='course-alert' role='alert'>{escape_text(message)}</p>")
             rows.append(alert)
-        if self.learner is None:
-            rows += self._join_form(identity)
-        else:
-            rows += self._module_map()
+        with code_sent_once():  # status lines and the record button: their code once
+            rows += self._join_form(identity) if self.learner is None else self._module_map()
         self._show(rows, "Home", push=push)
 
     def _join_form(self, identity: RequestIdentity | None) -> list[w.Widget]:
-        intro = w.HTML(
+        intro = html(
             "<p>This course helps teachers and school leaders coach and mentor colleagues. "
             "Each module has three parts: <strong>theory</strong> to read, <strong>practice</strong> "
             "with activities, and <strong>review</strong> to reflect. You need no account.</p>"
         )
-        name = _text_field("Your name", "Optional, e.g. Sam", "course-join-name")
-        code = _text_field("Session code", "Optional, e.g. KX7P2M", "course-join-code")
+        name = text_field("Your name", "Optional, e.g. Sam", "course-join-name")
+        code = text_field("Session code", "Optional, e.g. KX7P2M", "course-join-code")
         if identity and identity.raw_session_code:
             code.value = identity.raw_session_code[:12]
         start = action_button("Start the course", "course-join-start", "primary")
         join_status = LiveStatus()
         start.on_click(lambda _b: self.join(name.value, code.value, join_status))
-        join_box = w.VBox(
+        join_box = vbox(
             [
-                w.HTML(
+                html(
                     "<h2>Start</h2><p>Your name is optional and only shown to a facilitator "
                     "if you join a live session. Leave the session code empty to work on your own.</p>"
                 ),
@@ -326,27 +315,27 @@ class CourseApp(w.VBox):
                 code,
                 start,
                 join_status,
-            ]
+            ],
+            "course-card",
         )
-        join_box.add_class("course-card")
-        resume_code = _text_field("Resume code", "e.g. ABCD-EFGH-JKMN", "course-resume-code")
+        resume_code = text_field("Resume code", "e.g. ABCD-EFGH-JKMN", "course-resume-code")
         resume = action_button("Resume", "course-resume-button")
         resume_status = LiveStatus()
         resume.on_click(
             lambda _b: self.resume(resume_code.value, resume_status, session_code=code.value)
         )
-        resume_box = w.VBox(
+        resume_box = vbox(
             [
-                w.HTML(
+                html(
                     "<h2>Come back to your work</h2><p>Type the resume code you were given, "
                     "or open the link you bookmarked.</p>"
                 ),
                 resume_code,
                 resume,
                 resume_status,
-            ]
+            ],
+            "course-card",
         )
-        resume_box.add_class("course-card")
         return [intro, join_box, resume_box]
 
     def join(
@@ -462,7 +451,7 @@ class CourseApp(w.VBox):
                 f"<strong class='course-token'>{format_token(self.learner.token)}</strong>. "
                 "Note it down or bookmark this page to carry on later, on any device.</p>"
             )
-        summary = w.HTML(
+        summary = html(
             f"<p class='course-greeting'>Hello {who}.</p>{token_line}"
             f"<div class='course-progress' role='progressbar' aria-valuemin='0' aria-valuemax='{total}' "
             f"aria-valuenow='{done}' aria-label='Course progress'>"
@@ -474,16 +463,16 @@ class CourseApp(w.VBox):
         if gathered is not None and self._can_open(*gathered):
             go_there = action_button("Go there", "course-gather-go", "primary")
             go_there.on_click(lambda _b, g=gathered: self.show_part(*g))
-            group = w.VBox(
+            group = vbox(
                 [
-                    w.HTML(
+                    html(
                         "<p class='course-gather-text'><strong>Your group is working on "
                         f"{escape_text(self._gather_name(*gathered))}.</strong></p>"
                     ),
-                    _button_row([go_there]),
-                ]
+                    button_row([go_there]),
+                ],
+                "course-gather",
             )
-            group.add_class("course-gather")
             rows.append(group)
         upcoming = next_part(progress, self.pacing.is_locked)
         if upcoming is not None:
@@ -499,10 +488,10 @@ class CourseApp(w.VBox):
         consent = self._consent_card()
         if self.learner.research_consent is None:
             rows.append(consent)  # asked once, plainly, before the modules
-        rows.append(w.HTML("<h2>Modules</h2>"))
+        rows.append(html("<h2>Modules</h2>"))
         for module in progress:
             card_rows: list[w.Widget] = [
-                w.HTML(
+                html(
                     f"<h3>Module {module.number}: {escape_text(module.title)}</h3>"
                     f"<p>{escape_text(module.summary)} <span class='course-minutes'>About {module.minutes} minutes.</span></p>"
                 )
@@ -516,19 +505,19 @@ class CourseApp(w.VBox):
                     f"{'' if locked else mark}{part.label}: {said}",
                     f"course-part-{part.part}",
                     "success" if part.state == "done" and not locked else "",
+                    extra_classes=[
+                        "course-part-button",
+                        f"course-state-{part.state}",
+                        *(["course-locked"] if locked else []),
+                    ],
+                    disabled=locked,
                 )
-                button.add_class("course-part-button")
-                button.add_class(f"course-state-{part.state}")
-                if locked:
-                    button.add_class("course-locked")
-                    button.disabled = True
                 button.on_click(lambda _b, p=part: self.show_part(p.module, p.part))
                 buttons.append(button)
-            card_rows.append(_button_row(buttons))
-            card = w.VBox(card_rows)
-            card.add_class("course-card")
-            card.add_class("course-module-card")
-            card.add_class(f"course-module-{module.slug}")
+            card_rows.append(button_row(buttons))
+            card = vbox(
+                card_rows, "course-card", "course-module-card", f"course-module-{module.slug}"
+            )
             rows.append(card)
         if self.learner.research_consent is not None:
             rows.append(consent)  # answered: still there to change, after the modules
@@ -540,28 +529,27 @@ class CourseApp(w.VBox):
     def _live_session_card(self) -> w.Widget:
         """In a live session: which one. Otherwise: a box for the code a facilitator shows."""
         if self._live_title is not None:
-            line = w.HTML(
+            return html(
                 "<p class='course-session-line'>You are in the live session "
-                f"“{escape_text(self._live_title)}”.</p>"
+                f"“{escape_text(self._live_title)}”.</p>",
+                "course-in-session",
             )
-            line.add_class("course-in-session")
-            return line
-        field = _text_field("Session code", "e.g. KX7P2M", "course-session-code")
+        field = text_field("Session code", "e.g. KX7P2M", "course-session-code")
         join = action_button("Join the session", "course-session-join")
         status = LiveStatus()
         join.on_click(lambda _b: self.join_live_session(field.value, status))
-        card = w.VBox(
+        card = vbox(
             [
-                w.HTML(
+                html(
                     "<h2>Joining a live session?</h2><p>Type the code your facilitator shows. "
                     "Your work so far stays yours and carries on where it is.</p>"
                 ),
-                w.HBox([field, join], layout=w.Layout(flex_flow="row wrap")),
+                hbox([field, join], flex_flow="row wrap"),
                 status,
-            ]
+            ],
+            "course-card",
+            "course-session-card",
         )
-        card.add_class("course-card")
-        card.add_class("course-session-card")
         return card
 
     # -- the learner's own record (a download; nothing is written on the server) -----------
@@ -573,21 +561,21 @@ class CourseApp(w.VBox):
             lambda: self.learning_record(),
             label="Download my learning record",
             filename="learning-record.html",
+            _dom_classes=("course-record-download",),
         )
-        button.add_class("course-record-download")
-        card = w.VBox(
+        card = vbox(
             [
-                w.HTML(
+                html(
                     "<h2>Your learning record</h2><p>A page to keep, print or share with your "
                     "mentor: the parts you have completed, your reflections and answers, your "
                     "action plan, how your self-ratings changed and the sources cited, made from "
                     "what you have saved when you press the button.</p>"
                 ),
                 button,
-            ]
+            ],
+            "course-card",
+            "course-record",
         )
-        card.add_class("course-card")
-        card.add_class("course-record")
         return card
 
     def learning_record(self) -> str:
@@ -637,9 +625,9 @@ class CourseApp(w.VBox):
         for button in buttons:
             value = "course-consent-yes" in button._dom_classes
             button.on_click(lambda _b, v=value: self.set_consent(v))
-        card = w.VBox([w.HTML(f"{head}<p>{explain}</p>"), _button_row(buttons)])
-        card.add_class("course-card")
-        card.add_class("course-consent")
+        card = vbox(
+            [html(f"{head}<p>{explain}</p>"), button_row(buttons)], "course-card", "course-consent"
+        )
         return card
 
     def set_consent(self, value: bool) -> None:
@@ -680,55 +668,35 @@ class CourseApp(w.VBox):
                 "now. It will open when they unlock it."
             )
             return
-        self.store.record_visit(self.learner.id, module, part)
         key = (module, part)
         if key not in self._parts_cache:
-            with using(self._context):
-                body = w.VBox(build_part(self._part_path(module, part)))
-            body.add_class("course-part-body")
+            with using(self._context), code_sent_once():
+                self._context.prefetch(self._activity_ids(module, part))
+                body = vbox(build_part(self._part_path(module, part)), "course-part-body")
             self._parts_cache[key] = body
         entry = self.course.module(module).entry
         title = title_of(read_cells(self._part_path(module, part)), PART_LABELS[part])
-        children = [
-            self._part_nav(module, part, entry),
-            self._parts_cache[key],
-            self._part_footer(module, part),
-        ]
+        self.frame.show(module, part, entry.number, entry.title)
+        children = [self.frame.nav, self._parts_cache[key], self.frame.footer]
         if notice:
-            note = w.HTML(f"<p class='course-notice'>{escape_text(notice)}</p>")
+            note = html(f"<p class='course-notice'>{escape_text(notice)}</p>")
             children.insert(1, note)
         self._show(children, f"{entry.title}: {title}", module, part, push=push)
+        # after the part is on its way to the page: a visit only marks the part "started"
+        try:
+            self.store.record_visit(self.learner.id, module, part)
+        except StoreError:
+            log.exception("could not record a visit to %s/%s", module, part)
 
-    def _part_nav(self, module: str, part: str, entry) -> w.Widget:
-        home = action_button("← Module map", "course-home-button")
-        home.on_click(lambda _b: self.show_home())
-        crumbs = w.HTML(
-            f"<p class='course-crumbs'>Module {entry.number}: {escape_text(entry.title)} · "
-            f"<strong>{PART_LABELS[part]}</strong> (part {PART_NAMES.index(part) + 1} of 3)</p>"
-        )
-        tabs = []
-        for other in PART_NAMES:
-            label = f"{PART_LABELS[other]}{' (you are here)' if other == part else ''}"
-            tab = action_button(label, f"course-tab-{other}", "info" if other == part else "")
-            tab.add_class("course-tab")
-            tab.on_click(lambda _b, o=other: self.show_part(module, o))
-            tabs.append(tab)
-        nav = w.VBox([_button_row([home, *tabs]), crumbs])
-        nav.add_class("course-part-nav")
-        return nav
-
-    def _part_footer(self, module: str, part: str) -> w.Widget:
-        index = PART_NAMES.index(part)
-        if index + 1 < len(PART_NAMES):
-            following = PART_NAMES[index + 1]
-            nxt = action_button(f"Next: {PART_LABELS[following]} →", "course-next", "primary")
-            nxt.on_click(lambda _b: self.show_part(module, following))
-        else:
-            nxt = action_button("Back to the module map", "course-next", "primary")
-            nxt.on_click(lambda _b: self.show_home())
-        footer = w.HBox([nxt])
-        footer.add_class("course-part-footer")
-        return footer
+    def _activity_ids(self, module: str, part: str) -> list[str]:
+        """The activities of a part and any earlier ones they compare with (one query)."""
+        ids = []
+        for content in self.course.module(module).activities_in(part):
+            ids.append(content.id)
+            compare_with = getattr(content, "compare_with", None)
+            if compare_with:
+                ids.append(compare_with)
+        return ids
 
 
 def course_app(course_dir: Path | None = None) -> CourseApp:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anywidget
 import traitlets
 
+from ..looks import CourseAnyWidget
 
-class UrlState(anywidget.AnyWidget):
+
+class UrlState(CourseAnyWidget):
     """The query string of the page, synced both ways, and the document title."""
 
     _esm = Path(__file__).parent / "static" / "url_state.js"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -552,8 +552,14 @@ class ResponseStore:
                 )
         return dataclasses.replace(submission, attempt=stored.attempt)
 
-    def submissions(self, learner_id: int, activity_id: str | None = None) -> list[Submission]:
-        """The learner's submissions (of one activity, if given), in the order they were saved.
+    def submissions(
+        self,
+        learner_id: int,
+        activity_id: str | None = None,
+        activity_ids: Iterable[str] | None = None,
+    ) -> list[Submission]:
+        """The learner's submissions (of one activity, or of ``activity_ids``, if given), in
+        the order they were saved.
 
         Item responses come back as stored: text, with non-string answers as JSON.
         """
@@ -567,6 +573,8 @@ class ResponseStore:
         )
         if activity_id is not None:
             query = query.where(SubmissionRecord.activity_id == activity_id)
+        if activity_ids is not None:
+            query = query.where(SubmissionRecord.activity_id.in_(sorted(set(activity_ids))))
         with self._db() as db:
             rows = db.scalars(query).all()
             return [
