@@ -54,3 +54,28 @@ def test_a_visitor_does_not_wait_behind_the_refill(monkeypatch):
 
     asyncio.run(both())
     assert seen["order"].index("visitor") <= 1, seen["order"]
+
+
+def test_at_the_cap_a_visitor_gets_no_kernel_and_two_at_once_cannot_share_the_last(monkeypatch):
+    """With one place left, do two pages asking at the same moment get one kernel between
+    them, the other refused (KernelCapReached), and a refill wait instead?"""
+    import pytest
+
+    from widgets.serving.kernel_manager import KernelCapReached
+
+    seen = _track(monkeypatch)
+    manager = CourseKernelManager(max_kernels=1, pool_starts_at_once=1)
+
+    async def both():
+        return await asyncio.gather(
+            manager.start_kernel(env={}), manager.start_kernel(env={}), return_exceptions=True
+        )
+
+    results = asyncio.run(both())
+    assert sum(r == "kernel" for r in results) == 1
+    assert sum(isinstance(r, KernelCapReached) for r in results) == 1
+    assert manager._starting == 0
+    with pytest.raises(KernelCapReached):
+        manager._kernels["k1"] = object()  # the one place is now taken
+        asyncio.run(manager.start_kernel(env={}))
+    assert len(seen["order"]) == 1

@@ -63,6 +63,7 @@ def course_handlers(app_path: str, base_url_of):
         new_client_secret,
         page_is_served,
     )
+    from .kernel_manager import KernelCapReached
 
     budgets: dict[int, RenderBudget] = {}
 
@@ -113,20 +114,27 @@ def course_handlers(app_path: str, base_url_of):
             if getattr(manager, "at_capacity", lambda: False)() and not manager.ready_pool_kernels(
                 path
             ):
-                return self._refuse(
-                    503,
-                    60,
-                    "The course is full right now",
-                    "Every place on this server is taken at the moment. Places free up as "
-                    "people finish, usually within a minute or two.",
-                )
+                return self._refuse_full()
             secret = client_secret(self) or self._new_secret()
             bound = False
-            async for chunk in self.get_generator(path=path):
-                if not bound:
-                    bound = OWNERS.bind_from_page(chunk, secret) is not None
-                self.write(chunk)
-                self.flush()
+            try:
+                async for chunk in self.get_generator(path=path):
+                    if not bound:
+                        bound = OWNERS.bind_from_page(chunk, secret) is not None
+                    self.write(chunk)
+                    self.flush()
+            except KernelCapReached:
+                # (raised before the page's first byte: its kernel is started before then)
+                return self._refuse_full()
+
+        def _refuse_full(self) -> None:
+            self._refuse(
+                503,
+                60,
+                "The course is full right now",
+                "Every place on this server is taken at the moment. Places free up as "
+                "people finish, usually within a minute or two.",
+            )
 
         def _new_secret(self) -> str:
             secret = new_client_secret()

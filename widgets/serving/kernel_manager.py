@@ -25,6 +25,10 @@ from jupyter_server.utils import ensure_async
 from traitlets import Integer
 
 
+class KernelCapReached(RuntimeError):
+    """Every place on the server is taken: the visitor is told so and gets no kernel."""
+
+
 class CourseKernelManager(AsyncMappingKernelManager):
     """Jupyter's kernel manager, culling kernels that no page ever connected to."""
 
@@ -53,13 +57,15 @@ class CourseKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._ever_connected: set[str] = set()
         self._pool_slots: asyncio.Semaphore | None = None
+        self._starting = 0  # kernels asked for and not yet in self._kernels
         if self.max_kernels <= 0:
             from .guard import default_kernel_cap
 
             self.max_kernels = default_kernel_cap()
 
     def at_capacity(self) -> bool:
-        return len(self._kernels) >= self.max_kernels
+        """No room for one more kernel (those being started count already)."""
+        return len(self._kernels) + self._starting >= self.max_kernels
 
     def ready_pool_kernels(self, notebook_path: str) -> int:
         """Preheated kernels ready to hand out for ``notebook_path`` (Voilà's pool)."""
@@ -71,13 +77,24 @@ class CourseKernelManager(AsyncMappingKernelManager):
     async def start_kernel(self, *args, **kwargs):
         env = kwargs.get("env") or {}
         if env.get("VOILA_PREHEAT") != "True":  # someone is waiting for this one
-            return await super().start_kernel(*args, **kwargs)
+            if self.at_capacity():
+                raise KernelCapReached(self.max_kernels)
+            return await self._counted_start(*args, **kwargs)
         if self._pool_slots is None:
             self._pool_slots = asyncio.Semaphore(max(1, self.pool_starts_at_once))
         async with self._pool_slots:
             while self.at_capacity():  # refill only below the cap
                 await asyncio.sleep(1)
+            return await self._counted_start(*args, **kwargs)
+
+    async def _counted_start(self, *args, **kwargs):
+        # counted from the moment it is asked for: two pages rendered at once cannot both
+        # take the last place
+        self._starting += 1
+        try:
             return await super().start_kernel(*args, **kwargs)
+        finally:
+            self._starting -= 1
 
     def notify_connect(self, kernel_id):
         self._ever_connected.add(kernel_id)
