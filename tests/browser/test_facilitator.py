@@ -50,8 +50,8 @@ def sort_content():
     return load_course(DATA).activity("m1-sort")
 
 
-def open_facilitator(browser, server, page_name="dashboard") -> Trainee:
-    person = Trainee(browser, server)
+def open_facilitator(browser, server, page_name="dashboard", viewport=(1280, 900)) -> Trainee:
+    person = Trainee(browser, server, viewport)
     person.page.goto(f"{server.url}voila/render/facilitator/{page_name}.ipynb", wait_until="commit")
     person.page.locator(".facilitator-key input").wait_for()
     return person
