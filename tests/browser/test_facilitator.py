@@ -262,6 +262,11 @@ def test_live_session_end_to_end(browser, live_server, sort_content):
 
         # end the session and download its responses
         fpage.locator(".facilitator-end").click()
+        question = fpage.locator(".facilitator-end-question")
+        question.wait_for()  # End session asks first, offering the CSV
+        assert question.locator(".facilitator-download button").count() == 1
+        assert "Live session" in fpage.locator("h1").first.inner_text()  # not ended yet
+        question.locator(".facilitator-end-confirm").click()
         fpage.locator(".facilitator-ended").wait_for()
         with fpage.expect_download() as download_info:
             fpage.locator(".facilitator-download button").click()

@@ -333,7 +333,16 @@ def test_end_session(course, store):
     app.lock(MODULE, None, True)
     trainee = trainee_app(course, store, session)
     assert trainee.pacing.is_locked(MODULE, "theory")
-    app.end_session()
+    app.ask_to_end()  # what End session does: a question, the session still running
+    assert store.session_by_code(session.code).is_live is True
+    assert any("facilitator-download" in c._dom_classes for c in walk(app.end_question))
+    keep = next(c for c in walk(app.end_question) if "facilitator-end-cancel" in c._dom_classes)
+    keep.click()
+    assert app.end_question.children == ()
+    assert store.session_by_code(session.code).is_live is True
+    app.ask_to_end()
+    yes = next(c for c in walk(app.end_question) if "facilitator-end-confirm" in c._dom_classes)
+    yes.click()
     assert store.session_by_code(session.code).is_live is False
     assert "has ended" in app.status.message
     trainee.follow_pacing()

@@ -355,11 +355,12 @@ class FacilitatorApp(w.VBox):
         projector = action_button("Projector view", "facilitator-projector", "info")
         projector.on_click(lambda _b: self._switch("projector"))
         download = self._csv_download()
-        end = action_button("End session", "facilitator-end", "danger")
-        end.on_click(lambda _b: self.end_session())
+        end = action_button("End session…", "facilitator-end")
+        end.on_click(lambda _b: self.ask_to_end())
         back = action_button("All sessions", "facilitator-all-sessions")
         back.on_click(lambda _b: self.show_sessions())
         actions = w.HBox([projector, download, end, back], layout=w.Layout(flex_flow="row wrap"))
+        self.end_question = w.VBox()  # filled when End session is pressed
 
         self.roster_html = w.HTML()
         self.roster_html.add_class("facilitator-roster")
@@ -381,6 +382,7 @@ class FacilitatorApp(w.VBox):
         self.view.children = [
             w.HTML(f"<h1>Live session: {escape_text(session.title)}</h1>"),
             actions,
+            self.end_question,
             self.join_card,
             _card([w.HTML("<h2>Who is here</h2>"), self.roster_html], "facilitator-who"),
             _card([w.HTML("<h2>Pacing</h2>"), self.pacing_box], "facilitator-pacing"),
@@ -574,7 +576,27 @@ class FacilitatorApp(w.VBox):
         self._shown.roster = ()  # names may have been switched on or off
         self.refresh()
 
+    def ask_to_end(self) -> None:
+        """End session asks first, and offers the responses before the code closes."""
+        self._require_key()
+        download = self._csv_download()
+        end = action_button("Yes, end the session", "facilitator-end-confirm", "danger")
+        end.on_click(lambda _b: self.end_session())
+        keep = action_button("No, keep it running", "facilitator-end-cancel")
+        keep.on_click(lambda _b: setattr(self.end_question, "children", ()))
+        question = w.HTML(
+            f"<p role='alert'><strong>End session {escape_text(self.session.code)}?</strong> "
+            "The code will stop letting anyone join; trainees keep their work. You may want "
+            "to download the responses first.</p>"
+        )
+        card = _card(
+            [question, w.HBox([download, end, keep], layout=w.Layout(flex_flow="row wrap"))],
+            "facilitator-end-question",
+        )
+        self.end_question.children = [card]
+
     def end_session(self) -> None:
+        """End the session now (the dashboard's button asks first: :meth:`ask_to_end`)."""
         self._require_key()
         try:
             self.session = self.store.end_session(self.session.code)
@@ -584,7 +606,7 @@ class FacilitatorApp(w.VBox):
         self.poller.stop()
         self.status.say(
             f"Session {self.session.code} has ended. Trainees keep their work; the code no "
-            "longer lets anyone join. Download the responses below.",
+            "longer lets anyone join. Its responses can still be downloaded on this page.",
             tone="ok",
         )
         download = self._csv_download()
