@@ -51,6 +51,13 @@ def test_wrong_answer_says_why_and_shows_the_right_one(view, recorder):
     assert "telling, not coaching" in notes  # feedback of the chosen option
     assert "ownership matters" in notes  # and of the right one
     assert recorder.got[0].items["q1"]["correct"] is False
+    # each note says which option (lettered as on the dashboard) and whether it was chosen,
+    # so a right answer's "Yes" under an option left unticked does not read as praise
+    options = view.content.questions[0].options
+    marks = {n["letter"]: n["chosen"] for n in view.group.feedback["q1"]["notes"]}
+    letters = {o.id: chr(ord("A") + i) for i, o in enumerate(options)}
+    right = next(o.id for o in options if o.correct)
+    assert marks == {letters["b"]: True, letters[right]: False}
 
 
 def test_failed_save_keeps_the_answer(view):

@@ -50,8 +50,8 @@ def sort_content():
     return load_course(DATA).activity("m1-sort")
 
 
-def open_facilitator(browser, server, page_name="dashboard") -> Trainee:
-    person = Trainee(browser, server)
+def open_facilitator(browser, server, page_name="dashboard", viewport=(1280, 900)) -> Trainee:
+    person = Trainee(browser, server, viewport)
     person.page.goto(f"{server.url}voila/render/facilitator/{page_name}.ipynb", wait_until="commit")
     person.page.locator(".facilitator-key input").wait_for()
     return person
@@ -262,6 +262,11 @@ def test_live_session_end_to_end(browser, live_server, sort_content):
 
         # end the session and download its responses
         fpage.locator(".facilitator-end").click()
+        question = fpage.locator(".facilitator-end-question")
+        question.wait_for()  # End session asks first, offering the CSV
+        assert question.locator(".facilitator-download button").count() == 1
+        assert "Live session" in fpage.locator("h1").first.inner_text()  # not ended yet
+        question.locator(".facilitator-end-confirm").click()
         fpage.locator(".facilitator-ended").wait_for()
         with fpage.expect_download() as download_info:
             fpage.locator(".facilitator-download button").click()

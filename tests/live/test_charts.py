@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from widgets.live.aggregate import ActivitySummary, ItemRow
-from widgets.live.charts import summary_figure, summary_table
+from widgets.live.charts import (
+    PROJECTOR_HEIGHT,
+    PROJECTOR_ROWS,
+    PROJECTOR_WIDTH,
+    summary_figure,
+    summary_table,
+)
 
 HOSTILE = "<script>alert('x')</script> & <b>bold</b>"
 
@@ -61,22 +67,25 @@ def test_labels_name_the_answer_and_are_escaped():
     assert "<mentoring>" not in figure.layout.title.text
 
 
-def test_no_answers_yet_figure():
-    """With nothing answered, is there no bar, only a 'No answers yet' note naming the activity?"""
-    rows = [ItemRow("s1", "A statement", "Coaching", {}, 0, 0)]
-    summary = ActivitySummary("m1-sort", "scored", "Sort <it>", ["Coaching"], rows, 0)
-    figure = summary_figure(summary)
-    assert len(figure.data) == 0
-    texts = [a.text for a in figure.layout.annotations]
-    assert texts == ["No answers yet to “Sort &lt;it&gt;”"]
-
-
-def test_projector_sizes_are_larger():
-    """Is the projector's type larger than the dashboard's?"""
-    small = summary_figure(scored_summary())
-    large = summary_figure(scored_summary(), large=True)
+def test_projector_shows_the_most_missed_few_large_with_the_legend_on_top():
+    """Does the projector chart the first PROJECTOR_ROWS rows only (most missed first, as the
+    summary orders them), in larger type, at its fixed size, with the legend above the bars?"""
+    rows = [
+        ItemRow(f"s{n}", f"Statement {n}", "Coaching", {"Coaching": n, "Mentoring": 1}, n, n + 1)
+        for n in range(PROJECTOR_ROWS + 3)
+    ]
+    summary = ActivitySummary("m1-sort", "scored", "Sort", ["Coaching", "Mentoring"], rows, 9)
+    small = summary_figure(summary)
+    large = summary_figure(summary, projector=True)
+    assert len(small.data[0].y) == PROJECTOR_ROWS + 3
+    shown = large.data[0].y
+    assert len(shown) == PROJECTOR_ROWS
+    assert shown[-1].startswith("Statement 0")  # the first row drawn at the top
+    assert not any("Statement 7" in label for label in shown)
+    assert f"{PROJECTOR_ROWS} most missed" in large.layout.title.text
     assert large.layout.font.size > small.layout.font.size
-    assert large.layout.height > small.layout.height
+    assert (large.layout.width, large.layout.height) == (PROJECTOR_WIDTH, PROJECTOR_HEIGHT)
+    assert large.layout.legend.y >= 1 and large.layout.legend.yanchor == "bottom"
 
 
 def test_table_escapes_and_shows_right_and_missed():

@@ -333,7 +333,16 @@ def test_end_session(course, store):
     app.lock(MODULE, None, True)
     trainee = trainee_app(course, store, session)
     assert trainee.pacing.is_locked(MODULE, "theory")
-    app.end_session()
+    app.ask_to_end()  # what End session does: a question, the session still running
+    assert store.session_by_code(session.code).is_live is True
+    assert any("facilitator-download" in c._dom_classes for c in walk(app.end_question))
+    keep = next(c for c in walk(app.end_question) if "facilitator-end-cancel" in c._dom_classes)
+    keep.click()
+    assert app.end_question.children == ()
+    assert store.session_by_code(session.code).is_live is True
+    app.ask_to_end()
+    yes = next(c for c in walk(app.end_question) if "facilitator-end-confirm" in c._dom_classes)
+    yes.click()
     assert store.session_by_code(session.code).is_live is False
     assert "has ended" in app.status.message
     trainee.follow_pacing()
@@ -374,7 +383,7 @@ def test_chart_counts_the_class(course, store, busy_session):
     session, _zed, _yan = busy_session
     app = unlocked(course, store)
     app.open_session(session)
-    assert app.chart_activity == "m1-knowledge-check"  # the first charted activity
+    assert app.chart_activity == "m1-sort"  # the one with answers, not the first in the course
     summary = app.summary("m1-sort")
     assert summary.learners == 1
     assert summary.rows[0].item_id == "learn-not-taught"  # the only one answered, and missed
@@ -384,6 +393,52 @@ def test_chart_counts_the_class(course, store, busy_session):
     assert "learn-not-taught" in app.chart_table.value
     labels = {v: k for k, v in app.activity_picker.options}
     assert labels["m1-sort"].endswith("(1 answered)")
+
+
+def test_chart_follows_the_latest_answers_until_a_pick(course, store):
+    """With nothing answered, does the chart say "No answers yet" in words (no empty axes);
+    does it then follow the activity answered last, and stay on one the facilitator picks?"""
+    app = unlocked(course, store)
+    fresh = app.create_session("Empty so far")
+    assert app.chart_activity == "m1-knowledge-check"  # nothing answered: the first one
+    (note,) = app.chart.children
+    assert "No answers yet" in note.value
+    assert not [c for c in walk(app.chart) if "FigureWidget" in type(c).__name__]
+    learner = store.create_learner("Ann", session_code=fresh.code)
+    store.save(learner, MODULE, "practice", sort_check({"learn-not-taught": ("mentoring", True)}))
+    app.refresh()
+    assert app.chart_activity == "m1-sort" and app.activity_picker.value == "m1-sort"
+    (figure,) = app.chart.children
+    assert "FigureWidget" in type(figure).__name__
+    assert len(figure._widget_data) > 0  # the traces are in the state the browser first gets
+    assert figure._config.get("displayModeBar") is False  # no plotly toolbar
+    app.activity_picker.value = "m1-continuum"  # the facilitator's pick
+    store.save(learner, MODULE, "practice", sort_check({"learn-not-taught": ("coaching", False)}))
+    app.refresh()
+    assert app.chart_activity == "m1-continuum"
+    assert "No answers yet" in app.chart.children[0].value
+
+
+def test_a_chart_reaches_the_browser_with_its_bars(course, store, busy_session, monkeypatch):
+    """Does the chart's first state sent to the browser (the comm's opening message) already
+    hold its traces and no toolbar? (plotly's own FigureWidget opened with no traces, and a
+    view drawn from that first message showed bare axes.)"""
+    import comm
+
+    opened: list[dict] = []
+    create = comm.create_comm
+
+    def recording(**kwargs):
+        opened.append(kwargs["data"]["state"])
+        return create(**kwargs)
+
+    monkeypatch.setattr(comm, "create_comm", recording)
+    session, _zed, _yan = busy_session
+    app = unlocked(course, store)
+    app.open_session(session)
+    (figure,) = [s for s in opened if "_widget_data" in s]
+    assert len(figure["_widget_data"]) > 0
+    assert figure["_config"] == {"displayModeBar": False}
 
 
 def test_case_study_decisions_are_charted(course, store, busy_session):
@@ -417,17 +472,19 @@ def test_case_study_decisions_are_charted(course, store, busy_session):
 
 
 def test_switching_from_an_empty_chart_draws_a_new_figure(course, store, busy_session):
-    """Is the figure replaced (not patched) when the chart goes from "no answers yet" to an
-    activity with answers, so no annotation of the empty chart can stay on screen?"""
+    """Does an activity nobody has answered show words and no figure, and is a figure drawn
+    anew (not patched) for an activity with answers, then updated in place with new counts?"""
     session, _zed, _yan = busy_session
     app = unlocked(course, store)
     app.open_session(session)
-    empty = app._figure
-    assert empty.layout.annotations[0].text.startswith("No answers yet")
+    answered = app._figure
+    assert answered is not None and app.chart_activity == "m1-sort"
+    app.activity_picker.value = "m1-knowledge-check"  # nobody has answered it
+    assert app._figure is None
+    assert "No answers yet to “" in app.chart.children[0].value
     app.activity_picker.value = "m1-sort"
-    assert app._figure is not empty
+    assert app._figure is not None and app._figure is not answered
     assert app.chart.children == (app._figure,)
-    assert app._figure.layout.annotations == ()
     assert len(app._figure.data) > 0
     same = app._figure
     app._shown.chart = ()  # the same activity drawn again (new counts): updated in place
@@ -492,8 +549,8 @@ def test_projector_shows_only_approved_escaped_without_names(course, store, busy
     assert "Yannick" not in everything_shown(app)
 
 
-def test_projector_charts_the_busiest_activity(course, store, busy_session):
-    """Until the facilitator picks one, does the projector chart the most-answered activity?"""
+def test_projector_charts_the_latest_answered_activity(course, store, busy_session):
+    """Until the facilitator picks one, does the projector chart the activity answered last?"""
     session, _zed, _yan = busy_session
     app = unlocked(course, store, mode="projector")
     app.open_session(session)

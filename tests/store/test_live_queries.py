@@ -222,6 +222,22 @@ def test_answered_counts(store, session, answered):
     assert store.answered_counts(store.create_session("Empty").id) == {}
 
 
+def test_latest_answered(store, session, answered):
+    """Are the session's answered activities listed most recently answered first, and does a
+    new answer to an older one bring it to the front?"""
+    ada, _bo = answered
+    assert sorted(store.latest_answered(session.id)) == [
+        "m1-reflection",
+        "m1-sort",
+        "m1-three-forms",
+    ]
+    store.save(ada, MODULE, "practice", sorting({"s1": ("both", True)}))
+    assert store.latest_answered(session.id)[0] == "m1-sort"
+    store.save(ada, MODULE, "review", reflection("again"))
+    assert store.latest_answered(session.id)[:2] == ["m1-reflection", "m1-sort"]
+    assert store.latest_answered(store.create_session("Empty").id) == []
+
+
 # -- reflections -----------------------------------------------------------------------------
 
 

@@ -195,9 +195,14 @@ class ChoiceView(ActivityView):
     def _show(self, results: list[QuestionResult]) -> None:
         feedback = {}
         for question, result in zip(self.content.questions, results):
-            notes = [
-                {"option": o.text, "feedback": o.feedback}
-                for o in question.options
+            notes = [  # lettered as the options and the dashboard letter them
+                {
+                    "option": o.text,
+                    "letter": chr(ord("A") + n),
+                    "chosen": o.id in result.chosen,
+                    "feedback": o.feedback,
+                }
+                for n, o in enumerate(question.options)
                 if o.id in result.chosen or (o.correct and not result.correct)
             ]
             feedback[question.id] = {

@@ -19,6 +19,13 @@ from .aggregate import ActivitySummary
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
 LIKERT = ["#B2182B", "#EF8A62", "#D9D9D9", "#67A9CF", "#2166AC"]
 CHART_WIDTH = 1060  # px: the dashboard's and projector's card (#rendered_cells 1200 px)
+PROJECTOR_ROWS = 5  # statements on the projector: what fits at a readable size
+PROJECTOR_WIDTH, PROJECTOR_HEIGHT = 760, 500  # px at 1280×720 (course.css scales it up)
+PROJECTOR_TITLES = {
+    "scored": f"the {PROJECTOR_ROWS} most missed statements",
+    "likert": f"ratings of the first {PROJECTOR_ROWS} statements",
+    "stances": f"stances in the first {PROJECTOR_ROWS} lines of the conversation",
+}
 KIND_TITLES = {
     "scored": "answers per statement, most missed first",
     "likert": "ratings per statement",
@@ -39,10 +46,17 @@ def _colours(summary: ActivitySummary) -> list[str]:
     return [PALETTE[n % len(PALETTE)] for n in range(len(summary.responses))]
 
 
-def summary_figure(summary: ActivitySummary, large: bool = False) -> go.Figure:
-    """A stacked horizontal bar chart of the summary (``large``: projector type sizes)."""
-    rows = list(reversed(summary.rows))  # plotly draws the first category at the bottom
-    width = 40 if large else 48  # characters per label line (projector type is larger)
+def summary_figure(summary: ActivitySummary, projector: bool = False) -> go.Figure:
+    """A stacked horizontal bar chart of the summary (the dashboard says "No answers yet" in
+    words instead of drawing a chart of nothing).
+
+    ``projector``: type read from the back of a room, the first :data:`PROJECTOR_ROWS` rows
+    only (the most missed, for a scored activity) and a fixed size that fits the projector's
+    chart box at 1280×720 (the projector page scales the whole view up for 1920×1080), with
+    the legend above the bars so it is never below the screen's edge."""
+    shown = summary.rows[:PROJECTOR_ROWS] if projector else summary.rows
+    rows = list(reversed(shown))  # plotly draws the first category at the bottom
+    width = 34 if projector else 48  # characters per label line (projector type is larger)
     labels = []
     for row in rows:
         label = _label(row.text, width)
@@ -72,38 +86,38 @@ def summary_figure(summary: ActivitySummary, large: bool = False) -> go.Figure:
             insidetextanchor="middle",
             hovertemplate=f"{escape_text(response)}: %{{x}}<extra></extra>",
         )
-    font = 22 if large else 13
-    if summary.total_answers == 0:
-        figure = go.Figure()
-        figure.add_annotation(
-            text=f"No answers yet to “{escape_text(summary.title)}”",
-            showarrow=False, font={"size": font + 6}, x=0.5, y=0.5, xref="paper", yref="paper",
-        )  # fmt: skip
-        figure.update_layout(
-            height=220, width=CHART_WIDTH, template="none", xaxis={"visible": False},
-            yaxis={"visible": False},
-            margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        )  # fmt: skip
-        return figure
+    font = 17 if projector else 13
+    size = (
+        {"width": PROJECTOR_WIDTH, "height": PROJECTOR_HEIGHT}
+        if projector
+        else {"width": CHART_WIDTH}  # the card's width (plotly's default 700 px wasted half)
+    )
+    titles = PROJECTOR_TITLES if projector and len(summary.rows) > len(shown) else KIND_TITLES
+    title = f"{escape_text(summary.title)} — {titles[summary.kind]}"
     figure.update_layout(
         barmode="stack",
         title={
-            "text": f"{escape_text(summary.title)}: {KIND_TITLES[summary.kind]}",
-            "font": {"size": font + 4},
+            "text": title,
+            "font": {"size": font + 3},
             "x": 0,
             "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
         },
-        width=CHART_WIDTH,  # the card's width on a facilitator's screen (plotly's default
-        # 700 px wasted half of it; the card scrolls sideways on a narrower screen)
+        **size,
         font={"size": font},
-        height=max(320, (110 if large else 64) * max(1, len(rows)) + 140),
-        margin={"l": 10, "r": 10, "t": 70, "b": 40},
-        legend={"orientation": "h", "y": -0.08 if not large else -0.05},
+        margin={"l": 10, "r": 10, "t": 90 if projector else 70, "b": 40},
+        # above the bars: a tall chart's legend below them fell off the projector's screen
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "traceorder": "normal"},
         xaxis={"title": "learners", "dtick": 1 if summary.learners <= 12 else None},
         yaxis={"automargin": True},
         plot_bgcolor="white",
         template="none",
     )
+    if not projector:
+        figure.update_layout(height=max(320, 64 * max(1, len(rows)) + 160))
     return figure
 
 

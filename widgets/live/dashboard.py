@@ -14,6 +14,7 @@ import io
 import os
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import ipywidgets as w
 
@@ -36,6 +37,7 @@ from .poll import Poller
 WRONG_KEY_DELAY = 1.5  # seconds; slows guessing to a crawl
 POLL_SECONDS = 1.0
 TITLE_MAX = 80
+PROJECTOR_REFLECTIONS = 3  # the newest approved ones: what fits beside the chart
 HUB_COURSE_PATH = "voila/render/index.ipynb"  # the course on a user's server (Spawner.default_url)
 
 
@@ -58,10 +60,16 @@ def join_link(code: str, environ: dict[str, str] | None = None) -> str:
 
 
 def qr_svg(text: str) -> str:
-    """A QR code of ``text`` as inline SVG (drawn in Python: no network, no image file)."""
+    """A QR code of ``text`` as inline SVG (drawn in Python: no network, no image file).
+
+    It carries a ``viewBox`` and no fixed width or height, so the page's CSS scales the whole
+    code to the box it draws it in (a fixed 264 px SVG squeezed into 180 px was cropped to one
+    finder square, and no phone could scan it). The quiet zone is the standard four modules."""
     import segno
 
-    return segno.make(text, error="m").svg_inline(scale=8, border=2, dark="#111", light="#fff")
+    return segno.make(text, error="m").svg_inline(
+        border=4, dark="#111", light="#fff", omitsize=True
+    )
 
 
 def who(entry_number: int, display_name: str | None, show_names: bool) -> str:
@@ -102,12 +110,32 @@ def _checkbox(value: bool, description: str, css: str, changed=None) -> w.Checkb
     return box
 
 
-def _figure_widget(figure):
-    """A live plotly figure (its width comes from :mod:`.charts`)."""
+@cache
+def _filled_figure_widget():
+    """FigureWidget opens its comm before it copies its traces into the synced state, and the
+    browser's view draws from that first state only (the later copy is ignored): a view drawn
+    before the copy arrived showed bare axes from -1 to 6 and no bars. This one opens its
+    comm when asked, once the state is whole (plotly is imported here, never on a trainee's
+    page)."""
     import plotly.graph_objects as go
 
-    widget = go.FigureWidget(figure)
-    widget._config = {"displaylogo": False}
+    class FilledFigureWidget(go.FigureWidget):
+        _whole = False
+
+        def open(self):
+            if self._whole:
+                super().open()
+
+    return FilledFigureWidget
+
+
+def _figure_widget(figure):
+    """A live plotly figure of ``figure`` (its size comes from :mod:`.charts`), without
+    plotly's toolbar, whose first state in the browser already holds its traces."""
+    widget = _filled_figure_widget()(figure)
+    widget._config = {"displayModeBar": False}  # zoom tools are noise here
+    widget._whole = True
+    widget.open()
     return widget
 
 
@@ -126,7 +154,7 @@ class _Shown:
     answered: tuple = ()
     chart: tuple = ()
     reflections: tuple = ()
-    approved: tuple = ()
+    approved: tuple | None = ()
     pacing: Pacing | None = None
 
 
@@ -292,6 +320,7 @@ class FacilitatorApp(w.VBox):
         self.pacing = Pacing.from_settings(session.settings)
         self._shown = _Shown()
         self.chart_activity = self.pacing.projector_activity or next(iter(self._charts), None)
+        self._picked_by_hand = False  # until the facilitator picks, the chart follows answers
         if self.mode == "projector":
             self._build_projector()
         else:
@@ -321,11 +350,12 @@ class FacilitatorApp(w.VBox):
         projector = action_button("Projector view", "facilitator-projector", "info")
         projector.on_click(lambda _b: self._switch("projector"))
         download = self._csv_download()
-        end = action_button("End session", "facilitator-end", "danger")
-        end.on_click(lambda _b: self.end_session())
+        end = action_button("End session…", "facilitator-end")
+        end.on_click(lambda _b: self.ask_to_end())
         back = action_button("All sessions", "facilitator-all-sessions")
         back.on_click(lambda _b: self.show_sessions())
         actions = w.HBox([projector, download, end, back], layout=w.Layout(flex_flow="row wrap"))
+        self.end_question = w.VBox()  # filled when End session is pressed
 
         self.roster_html = w.HTML()
         self.roster_html.add_class("facilitator-roster")
@@ -347,6 +377,7 @@ class FacilitatorApp(w.VBox):
         self.view.children = [
             w.HTML(f"<h1>Live session: {escape_text(session.title)}</h1>"),
             actions,
+            self.end_question,
             self.join_card,
             _card([w.HTML("<h2>Who is here</h2>"), self.roster_html], "facilitator-who"),
             _card([w.HTML("<h2>Pacing</h2>"), self.pacing_box], "facilitator-pacing"),
@@ -375,14 +406,12 @@ class FacilitatorApp(w.VBox):
         self._draw_pacing()
 
     def _new_chart(self) -> w.Widget:
-        import plotly.graph_objects as go
-
-        chart = _figure_widget(go.Figure())
-        chart.layout.height = 360
-        box = w.Box([chart])
+        """The chart's box: a line of text until there are answers to draw (an empty plotly
+        figure showed bare axes from −1 to 6)."""
+        box = w.Box([w.HTML("<p class='live-no-answers'>No answers yet.</p>")])
         box.add_class("facilitator-chart")
-        self._figure = chart
-        self._figure_shape: tuple[str, bool] | None = None  # (activity, has answers) drawn
+        self._figure = None
+        self._figure_shape: str | None = None  # the activity whose figure is drawn
         return box
 
     def _csv_download(self) -> DownloadButton:
@@ -403,6 +432,7 @@ class FacilitatorApp(w.VBox):
 
     def _picked(self, change) -> None:
         if change["new"] and not getattr(self, "_relabelling", False):
+            self._picked_by_hand = True
             self.chart_activity = change["new"]
             self._shown.chart = ()
             self._draw_chart()
@@ -541,7 +571,27 @@ class FacilitatorApp(w.VBox):
         self._shown.roster = ()  # names may have been switched on or off
         self.refresh()
 
+    def ask_to_end(self) -> None:
+        """End session asks first, and offers the responses before the code closes."""
+        self._require_key()
+        download = self._csv_download()
+        end = action_button("Yes, end the session", "facilitator-end-confirm", "danger")
+        end.on_click(lambda _b: self.end_session())
+        keep = action_button("No, keep it running", "facilitator-end-cancel")
+        keep.on_click(lambda _b: setattr(self.end_question, "children", ()))
+        question = w.HTML(
+            f"<p role='alert'><strong>End session {escape_text(self.session.code)}?</strong> "
+            "The code will stop letting anyone join; trainees keep their work. You may want "
+            "to download the responses first.</p>"
+        )
+        card = _card(
+            [question, w.HBox([download, end, keep], layout=w.Layout(flex_flow="row wrap"))],
+            "facilitator-end-question",
+        )
+        self.end_question.children = [card]
+
     def end_session(self) -> None:
+        """End the session now (the dashboard's button asks first: :meth:`ask_to_end`)."""
         self._require_key()
         try:
             self.session = self.store.end_session(self.session.code)
@@ -551,7 +601,7 @@ class FacilitatorApp(w.VBox):
         self.poller.stop()
         self.status.say(
             f"Session {self.session.code} has ended. Trainees keep their work; the code no "
-            "longer lets anyone join. Download the responses below.",
+            "longer lets anyone join. Its responses can still be downloaded on this page.",
             tone="ok",
         )
         download = self._csv_download()
@@ -568,9 +618,13 @@ class FacilitatorApp(w.VBox):
     # -- the projector ----------------------------------------------------------------------
 
     def _build_projector(self) -> None:
+        """One screen, read from the back of a room: the join code and QR across the top, the
+        chart and the approved reflections side by side below; no control is drawn on it (the
+        way back to the dashboard shows only when the keyboard reaches it)."""
         session = self.session
         link = join_link(session.code, self._environ)
         back = action_button("Back to the dashboard", "facilitator-dashboard-view")
+        back.add_class("projector-back")
         back.on_click(lambda _b: self._switch("dashboard"))
         self.projector_reflections = w.HTML()
         self.projector_reflections.add_class("projector-reflections")
@@ -578,19 +632,23 @@ class FacilitatorApp(w.VBox):
         self.chart_table = w.HTML()
         self.chart_table.add_class("facilitator-chart-table")
         self.chart_table.layout.display = "none"  # the projector shows the chart, big
+        body = w.HBox([self.chart, self.projector_reflections])
+        body.add_class("projector-body")
         self.view.children = [
+            back,
             w.HTML(
                 "<div class='projector-join'>"
-                f"<div><p class='projector-join-label'>Join at {escape_text(link)}</p>"
+                f"<div><p class='projector-join-label'>Join at <strong>{escape_text(link)}</strong>"
+                " with the code</p>"
                 f"<p class='projector-code'>{escape_text(session.code)}</p></div>"
-                f"<div class='live-qr projector-qr' role='img' aria-label='QR code of the join link'>{qr_svg(link)}</div>"
-                "</div>"
+                "<div class='live-qr projector-qr' role='img' aria-label='QR code of the join "
+                f"link'>{qr_svg(link)}</div></div>"
             ),
-            self.chart,
-            self.projector_reflections,
-            back,
+            body,
         ]
         self.add_class("projector")
+        self._shown.approved = None  # draw the "none yet" line on the first tick
+        self.status.say("")  # "Unlocked." is the facilitator's business, not the room's
 
     # -- every second -------------------------------------------------------------------------
 
@@ -602,24 +660,23 @@ class FacilitatorApp(w.VBox):
         if settings is not None:
             self.pacing = Pacing.from_settings(settings)
         if self.mode == "projector":
-            self.chart_activity = self.pacing.projector_activity or self._busiest_activity()
-            self._draw_chart(large=True)
+            self.chart_activity = self.pacing.projector_activity or self._latest_answered()
+            self._draw_chart(projector=True)
             self._draw_approved()
             return
         self.roster = self.store.roster(self.session.id)
         self._draw_roster()
+        if not self._picked_by_hand:
+            self.chart_activity = self._latest_answered()
         self._draw_picker()
         self._draw_chart()
         self._draw_reflections()
 
-    def _busiest_activity(self) -> str | None:
-        """Until the facilitator picks one, the projector charts the most-answered activity."""
-        answered = {
-            k: n
-            for k, n in self.store.answered_counts(self.session.id).items()
-            if k in self._charts
-        }
-        return max(answered, key=answered.get) if answered else self.chart_activity
+    def _latest_answered(self) -> str | None:
+        """The charted activity the class answered last (what the room is doing now), or the
+        one already shown while nobody has answered anything."""
+        latest = (a for a in self.store.latest_answered(self.session.id) if a in self._charts)
+        return next(latest, self.chart_activity)
 
     def _where(self, entry: RosterEntry) -> str:
         if entry.module is None:
@@ -659,7 +716,11 @@ class FacilitatorApp(w.VBox):
     def _draw_picker(self) -> None:
         answered = self.store.answered_counts(self.session.id)
         key = tuple(sorted(answered.items()))
-        if key == self._shown.answered and self.activity_picker.options:
+        if (
+            key == self._shown.answered
+            and self.activity_picker.options
+            and self.activity_picker.value == self.chart_activity
+        ):
             return
         self._shown.answered = key
         options = []
@@ -700,7 +761,7 @@ class FacilitatorApp(w.VBox):
             learners,
         )
 
-    def _draw_chart(self, large: bool = False) -> None:
+    def _draw_chart(self, projector: bool = False) -> None:
         if not self.chart_activity or self.chart_activity not in self._charts:
             return
         from .charts import summary_figure, summary_table
@@ -714,21 +775,35 @@ class FacilitatorApp(w.VBox):
         if key == self._shown.chart:
             return
         self._shown.chart = key
-        figure = summary_figure(summary, large=large)
-        shape = (summary.activity_id, summary.total_answers > 0)
-        if shape != self._figure_shape:
-            # another activity, or "no answers yet" coming or going: a new figure, since the
-            # browser's copy keeps a layout's annotations after Python has dropped them
-            old, self._figure = self._figure, _figure_widget(figure)
+        self.chart_table.value = summary_table(summary)
+        if summary.total_answers == 0:
+            self._drop_figure()
+            self.chart.children = [
+                w.HTML(
+                    f"<p class='live-no-answers'>No answers yet to "
+                    f"“{escape_text(summary.title)}”.</p>"
+                )
+            ]
+            return
+        figure = summary_figure(summary, projector=projector)
+        if self._figure is None or self._figure_shape != summary.activity_id:
+            # another activity: a new figure (the browser's copy keeps a layout's parts that
+            # Python has dropped)
+            self._drop_figure()
+            self._figure = _figure_widget(figure)
             self.chart.children = [self._figure]
-            old.close()
-            self._figure_shape = shape
+            self._figure_shape = summary.activity_id
         else:  # the same activity with new counts: updated in place, without a flicker
             with self._figure.batch_update():
                 self._figure.data = []
                 self._figure.add_traces(list(figure.data))
                 self._figure.layout = figure.layout
-        self.chart_table.value = summary_table(summary)
+
+    def _drop_figure(self) -> None:
+        if self._figure is not None:
+            self._figure.close()
+            self._figure = None
+            self._figure_shape = None
 
     def _draw_reflections(self) -> None:
         entries = self.store.reflections(self.session.id)
@@ -791,11 +866,17 @@ class FacilitatorApp(w.VBox):
         if key == self._shown.approved:
             return
         self._shown.approved = key
+        newest = approved[-PROJECTOR_REFLECTIONS:][::-1]
         cards = "".join(
             f"<blockquote class='projector-reflection'>{escape_text(e.text)}</blockquote>"
-            for e in approved
+            for e in newest
         )
-        self.projector_reflections.value = f"<h2>Reflections</h2>{cards}" if approved else ""
+        self.projector_reflections.value = (
+            f"<h2>Reflections</h2>{cards}"
+            if approved
+            else "<h2>Reflections</h2><p class='projector-none'>Reflections you approve on the "
+            "dashboard appear here, without names.</p>"
+        )
 
 
 def hub_facilitator(environ: dict[str, str] | None = None) -> bool | None:

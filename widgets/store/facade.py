@@ -773,6 +773,17 @@ class ResponseStore:
             ).all()
             return dict(rows)
 
+    def latest_answered(self, session_id: int) -> list[str]:
+        """The activities the session's learners have answered, most recently answered first."""
+        with self._db() as db:
+            rows = db.execute(
+                select(SubmissionRecord.activity_id)
+                .where(SubmissionRecord.session_id == session_id)
+                .group_by(SubmissionRecord.activity_id)
+                .order_by(func.max(SubmissionRecord.id).desc())
+            ).all()
+            return [row.activity_id for row in rows]
+
     def reflections(self, session_id: int) -> list[ReflectionEntry]:
         """Each learner's latest saved text of each reflection in the session, newest first."""
         latest = (

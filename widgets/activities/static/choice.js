@@ -38,7 +38,11 @@ function render({ model, el }) {
       });
       const label = document.createElement("label");
       label.htmlFor = id;
-      label.textContent = o.text;
+      // lettered as the facilitator's dashboard names them (A + C)
+      const letter = document.createElement("span");
+      letter.className = "course-choice-letter";
+      letter.textContent = `${String.fromCharCode(65 + i)}.`;
+      label.append(letter, " ", o.text);
       const row = document.createElement("div");
       row.className = "course-choice-option";
       row.append(input, label);
@@ -77,7 +81,10 @@ function render({ model, el }) {
         for (const note of f.notes) {
           const li = document.createElement("li");
           const em = document.createElement("em");
-          em.textContent = note.option + ": ";
+          // say whose option it is: "Correct." under an option left unticked read as praise
+          em.textContent = note.chosen
+            ? `${note.letter} (you chose it) — `
+            : `${note.letter} (a right answer you did not choose) — `;
           li.append(em, document.createTextNode(note.feedback));
           ul.appendChild(li);
         }

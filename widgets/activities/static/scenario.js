@@ -98,7 +98,11 @@ function render({ model, el }) {
       fieldset.append(
         make("div", { class: "scenario-option", "data-option-id": o.id, "data-chosen": state.chosen === o.id ? "true" : null }, [
           input,
-          make("label", { for: id, text: o.text }),
+          make("label", { for: id }, [
+            // lettered as the facilitator's dashboard names them
+            make("span", { class: "scenario-option-letter", text: `${String.fromCharCode(65 + i)}.` }),
+            ` ${o.text}`,
+          ]),
         ]),
       );
     });

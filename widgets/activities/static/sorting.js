@@ -106,6 +106,11 @@ function render({ model, el }) {
     root.append(hint, keys);
 
     const grid = make("div", { class: "sort-areas" });
+    // the pile on the left, every column beside it: up to four in a row, more in two rows
+    const perRow = n <= 4 ? Math.max(1, n) : Math.ceil(n / 2);
+    grid.style.setProperty("--sort-per-row", String(perRow));
+    grid.style.setProperty("--sort-rows", String(Math.ceil(Math.max(1, n) / perRow)));
+    grid.dataset.rows = String(Math.ceil(Math.max(1, n) / perRow));
     const addArea = (areaId, label, description, key) => {
       const titleId = `${uid}-area-${areas.size}`;
       const count = make("span", { class: "sort-count" });
