@@ -91,7 +91,7 @@ def demo_database(var_dir: Path | None = None) -> str:
     """The simulated class's own SQLite file (never the course's store), filled on first use
     by ``course demo-data`` in a separate process, so no course widget lives in this kernel."""
     if var_dir is None:
-        from ..cli import var_dir as default_var_dir
+        from ..paths import var_dir as default_var_dir
 
         var_dir = default_var_dir()
     path = Path(var_dir) / "demo.sqlite"

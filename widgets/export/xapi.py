@@ -41,6 +41,8 @@ from .columns import FREE_TEXT_TYPES, INTERACTION_TYPES
 from .pseudonym import Pseudonymiser
 from .responses import BRANCHING_TYPES, SUBMISSION, preferred
 
+OWN_REPLY = "own-reply"  # the item of a simulator rehearsal's typed reply
+
 # the xAPI version this export is written to (sent as X-Experience-API-Version; never
 # set in the statements themselves, which the spec leaves to the LRS)
 XAPI_VERSION = "1.0.3"
@@ -232,6 +234,11 @@ class StatementBuilder:
                     correctResponsesPattern=["[,]".join(right)],
                     choices=[{"id": o.id, "description": _lang(o.text)} for o in question.options],
                 )
+        elif isinstance(content, SimulatorActivity) and item_id == OWN_REPLY:
+            definition.update(  # a rehearsal: what the trainee wrote before seeing options
+                name=_lang(f"{content.title}: your own reply"),
+                interactionType=INTERACTION_TYPES["drafting"],
+            )
         elif isinstance(content, ScenarioActivity | SimulatorActivity):
             node = next((n for n in content.nodes if n.id == item_id), None)
             if node is not None:  # a situation, or what the teacher says, and the options
@@ -510,6 +517,23 @@ class StatementBuilder:
         module, part = cols["module"][start], cols["part"][start]
         attempt, run = cols["attempt"][start], cols["run"][start]
         context = self.context(session, condition, module, part, activity, attempt, run)
+        if cols["action"][start] == "draft":
+            # the trainee's own reply, written before the options appeared (a simulator's
+            # rehearsal): its time is counted like any answer's, its words only on request
+            result = {"duration": duration}
+            text = cols["response"][start]
+            if self.include_text and text:
+                result["response"] = text
+            yield self.line(
+                f"{sub_id}:{OWN_REPLY}",
+                actor,
+                ANSWERED_JSON,
+                self.item_object(activity, OWN_REPLY),
+                result,
+                context,
+                timestamp,
+            )
+            return
         last: tuple[str, str] | None = None
         timed = False  # the submission's time goes on its first item only (sums stay true)
         for i in range(start, end):
